@@ -1,0 +1,140 @@
+"""The benchmark's data: the articles, the instances and their gold.
+
+The articles live in ``benchmark/articles/`` byte for byte as published, with
+their SHA-256 in ``benchmark/articles/SHA256SUMS``; the gold files live in
+``gold/`` with theirs in ``gold/SHA256SUMS``. Both lists are in the format of
+``sha256sum``, so ``sha256sum -c SHA256SUMS`` checks them without this code.
+Scoring refuses to run when either no longer matches (``verify_integrity``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from benchmark.errors import InputError, IntegrityError
+from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, GoldSummary
+from benchmark.submission import parse_json_bytes
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+ARTICLES_DIR = PACKAGE_DIR / "articles"
+GOLD_DIR = REPO_ROOT / "gold"
+SUBMISSIONS_DIR = REPO_ROOT / "submissions"
+CHECKSUMS_FILE = "SHA256SUMS"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source article."""
+
+    id: str
+    filename: str
+    text: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One unit of the task: the article(s) a system reads, and the gold it is graded against."""
+
+    id: str
+    sources: tuple[Article, ...]
+    gold: GoldSummary
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_checksums(directory: Path) -> dict[str, str]:
+    """Read a ``sha256sum``-format file: file name -> recorded SHA-256."""
+    path = directory / CHECKSUMS_FILE
+    if not path.is_file():
+        raise IntegrityError(f"{path}: checksum list missing")
+    recorded: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            recorded[name.lstrip("*")] = digest
+    return recorded
+
+
+def write_checksums(directory: Path, pattern: str) -> dict[str, str]:
+    """Record the SHA-256 of the files matching ``pattern`` (maintainers, after editing gold)."""
+    recorded = {p.name: _sha256(p) for p in sorted(directory.glob(pattern))}
+    body = "".join(f"{digest}  {name}\n" for name, digest in recorded.items())
+    (directory / CHECKSUMS_FILE).write_text(body, encoding="utf-8")
+    return recorded
+
+
+def verify_integrity() -> dict[str, str]:
+    """Check the articles and gold against their recorded checksums.
+
+    Returns:
+        Every data file (``articles/<name>``, ``gold/<name>``) with its SHA-256,
+        for the score signature.
+
+    Raises:
+        IntegrityError: naming the first file that is missing, extra or changed.
+    """
+    hashes: dict[str, str] = {}
+    for label, directory, pattern in (("articles", ARTICLES_DIR, "*.txt"), ("gold", GOLD_DIR, "*.json")):
+        recorded = read_checksums(directory)
+        present = {p.name for p in directory.glob(pattern)}
+        for name in sorted(present - set(recorded)):
+            raise IntegrityError(f"{directory / name}: not in {CHECKSUMS_FILE}; the benchmark data was changed")
+        for name, digest in sorted(recorded.items()):
+            path = directory / name
+            if not path.is_file():
+                raise IntegrityError(f"{path}: missing; the benchmark data is incomplete")
+            actual = _sha256(path)
+            if actual != digest:
+                raise IntegrityError(f"{path}: SHA-256 {actual[:12]}… does not match the recorded {digest[:12]}…; the benchmark data was changed")
+            hashes[f"{label}/{name}"] = digest
+    return hashes
+
+
+@cache
+def load_articles() -> dict[str, Article]:
+    """The five articles by id ("000".."004"), decoded from UTF-8 exactly as stored."""
+    articles: dict[str, Article] = {}
+    for path in sorted(ARTICLES_DIR.glob("*.txt")):
+        article_id = path.name[:3]
+        data = path.read_bytes()
+        articles[article_id] = Article(article_id, path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+    if tuple(articles) != ARTICLE_IDS:
+        raise IntegrityError(f"{ARTICLES_DIR}: expected articles {', '.join(ARTICLE_IDS)}, found {', '.join(articles) or 'none'}")
+    return articles
+
+
+def load_gold(instance_id: str) -> GoldSummary:
+    """The gold summary of one instance, validated against the gold schema."""
+    path = GOLD_DIR / f"{instance_id}.json"
+    if not path.is_file():
+        raise IntegrityError(f"{path}: gold file missing")
+    try:
+        gold = GoldSummary.model_validate(parse_json_bytes(path.read_bytes(), source=str(path)))
+    except InputError as error:
+        raise IntegrityError(f"{path}: invalid gold: {error}") from None
+    except ValueError as error:  # pydantic's ValidationError
+        raise IntegrityError(f"{path}: invalid gold: {error}") from None
+    if gold.id != instance_id:
+        raise IntegrityError(f"{path}: gold id {gold.id!r} does not match its file name")
+    return gold
+
+
+def sources_of(instance_id: str) -> tuple[Article, ...]:
+    """The articles a system reads for an instance: its own article, or all five for "event"."""
+    articles = load_articles()
+    if instance_id == "event":
+        return tuple(articles.values())
+    return (articles[instance_id],)
+
+
+@cache
+def load_instances() -> dict[str, Instance]:
+    """All six instances, in canonical order."""
+    return {i: Instance(i, sources_of(i), load_gold(i)) for i in INSTANCE_IDS}

@@ -1,0 +1,285 @@
+"""The data contract: summaries, submissions and gold, as pydantic models.
+
+Unknown keys are rejected everywhere (``extra="forbid"``). Every field of a
+summary may be absent (a list becomes empty, an object null) and every
+sub-field may be null. ``bench schema`` prints the JSON Schema generated from
+``Submission``, so that users in any language can validate.
+
+Item paths, the notation that names a place in a submission in validation
+errors and score reports alike (``predictions.003.attendees[2].name``), are
+built by ``json_path`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+SCHEMA_VERSION = "1"
+INSTANCE_IDS: tuple[str, ...] = ("000", "001", "002", "003", "004", "event")
+ARTICLE_IDS: tuple[str, ...] = INSTANCE_IDS[:5]
+FIELDS: tuple[str, ...] = ("attendees", "venue", "time", "demands", "stakes")
+VENUE_COMPONENTS: tuple[str, ...] = ("name", "city", "region", "country")
+TIME_COMPONENTS: tuple[str, ...] = ("date", "weekday", "time_utc")
+WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+# Input caps (documented in README "Submission format"). Far above any honest
+# summary of these articles, far below what could slow the scorer down.
+MAX_STRING_CHARS = 1000
+MAX_LIST_ITEMS = 100
+
+InstanceId = Literal["000", "001", "002", "003", "004", "event"]
+ArticleId = Literal["000", "001", "002", "003", "004"]
+Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def json_path(*parts: str | int) -> str:
+    """Build the path of a place in a submission, in the project's one notation.
+
+    Strings are joined with dots, integers become list indices.
+
+    Example:
+        >>> json_path("predictions", "003", "attendees", 2, "name")
+        'predictions.003.attendees[2].name'
+    """
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+# Characters that make a string render differently from what it compares as:
+# zero-width joiners and spaces, bidirectional overrides and isolates, BOMs.
+_INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u180e"
+)
+
+
+def _check_characters(value: str) -> str:
+    for position, char in enumerate(value):
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            raise ValueError(f"lone surrogate U+{ord(char):04X} at character {position}")
+        if char in _INVISIBLE:
+            raise ValueError(f"invisible or bidirectional control character U+{ord(char):04X} at character {position}")
+        if unicodedata.category(char) == "Cc":
+            raise ValueError(f"control character U+{ord(char):04X} at character {position}")
+    return value
+
+
+def _require_visible(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty or whitespace only")
+    return value
+
+
+Text = Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS), AfterValidator(_check_characters)]
+"""Any submitted string: capped in length, no control or invisible characters."""
+
+RequiredText = Annotated[Text, AfterValidator(_require_visible)]
+"""A string that must say something: names and item texts."""
+
+
+def _weekday_any_case(value: object) -> object:
+    # Weekdays are compared case-insensitively, so "friday" is accepted and
+    # stored in its canonical spelling.
+    if isinstance(value, str):
+        for weekday in WEEKDAYS:
+            if value.strip().casefold() == weekday.casefold():
+                return weekday
+    return value
+
+
+def _iso_date(value: str) -> str:
+    try:
+        _dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a calendar date") from None
+    return value
+
+
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    AfterValidator(_iso_date),
+    Field(description="Calendar date, YYYY-MM-DD.", examples=["2025-08-15"]),
+]
+ClockTimeUtc = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$"),
+    Field(description="24-hour clock time in UTC, HH:MM.", examples=["19:00"]),
+]
+_HTTP_URL = re.compile(r"^https?://[^\s<>\"'`|\\]+$")
+
+
+def _http_url(value: str) -> str:
+    if not _HTTP_URL.match(value):
+        raise ValueError("must be an http:// or https:// URL without spaces or quotes")
+    return value
+
+
+HttpUrl = Annotated[Text, AfterValidator(_http_url)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Attendee(_Strict):
+    """A person reported present at the summit or in a delegation travelling to it."""
+
+    name: RequiredText = Field(description="The person's name, e.g. 'Marco Rubio'.")
+    role: Text | None = Field(default=None, description="Their role, e.g. 'Secretary of State'.")
+    country: Text | None = Field(default=None, description="The country they represent, e.g. 'United States'.")
+
+
+class Venue(_Strict):
+    """Where the summit takes place."""
+
+    name: Text | None = Field(default=None, description="Proper name of the place, e.g. 'Joint Base Elmendorf-Richardson'.")
+    city: Text | None = None
+    region: Text | None = Field(default=None, description="State or province, e.g. 'Alaska'.")
+    country: Text | None = None
+
+
+class Time(_Strict):
+    """When the summit starts, converted to UTC."""
+
+    date: IsoDate | None = None
+    weekday: Annotated[Weekday | None, BeforeValidator(_weekday_any_case)] = Field(
+        default=None, description="Weekday in UTC, 'Monday'..'Sunday' (any case accepted)."
+    )
+    time_utc: ClockTimeUtc | None = None
+
+
+class PartyItem(_Strict):
+    """A demand (party = who demands) or a stake (party = whose stake)."""
+
+    party: Text | None = Field(default=None, description="A country or bloc, e.g. 'Russia'; aliases such as 'Kremlin' are resolved.")
+    text: RequiredText = Field(description="The demand or stake in a short sentence.")
+
+
+class Summary(_Strict):
+    """A structured summary of one instance."""
+
+    attendees: list[Attendee] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    venue: Venue | None = None
+    time: Time | None = None
+    demands: list[PartyItem] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+    stakes: list[PartyItem] = Field(default_factory=list, max_length=MAX_LIST_ITEMS)
+
+    def item_counts(self) -> dict[str, int]:
+        """Number of predicted items per field (filled components for venue and time)."""
+        return {
+            "attendees": len(self.attendees),
+            "venue": sum(getattr(self.venue, c) is not None for c in VENUE_COMPONENTS) if self.venue else 0,
+            "time": sum(getattr(self.time, c) is not None for c in TIME_COMPONENTS) if self.time else 0,
+            "demands": len(self.demands),
+            "stakes": len(self.stakes),
+        }
+
+
+class SystemInfo(_Strict):
+    """Who made the predictions."""
+
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=64), AfterValidator(_check_characters), AfterValidator(_require_visible)
+    ] = Field(description="The system's name as shown on the leaderboard, 1-64 characters.")
+    description: Text | None = None
+    authors: Text | None = None
+    url: HttpUrl | None = None
+    model: Text | None = None
+    date: IsoDate | None = None
+
+
+class Submission(_Strict):
+    """A file of predictions, one summary per instance."""
+
+    schema_version: Literal["1"]
+    system: SystemInfo
+    predictions: dict[InstanceId, Summary]
+
+
+# --- Gold: the summary schema plus annotations ------------------------------
+
+
+class Evidence(_Strict):
+    """A quote from an article that supports a gold item; an exact substring of it."""
+
+    article: ArticleId
+    quote: RequiredText
+
+
+Evidences = Annotated[list[Evidence], Field(min_length=1)]
+
+
+class GoldAttendee(Attendee):
+    aliases: list[RequiredText] = Field(default_factory=list)
+    evidence: Evidences
+
+
+class VenueEvidence(_Strict):
+    name: list[Evidence] = Field(default_factory=list)
+    city: list[Evidence] = Field(default_factory=list)
+    region: list[Evidence] = Field(default_factory=list)
+    country: list[Evidence] = Field(default_factory=list)
+
+
+class TimeEvidence(_Strict):
+    date: list[Evidence] = Field(default_factory=list)
+    weekday: list[Evidence] = Field(default_factory=list)
+    time_utc: list[Evidence] = Field(default_factory=list)
+
+
+class GoldVenue(Venue):
+    aliases: list[RequiredText] = Field(default_factory=list)
+    evidence: VenueEvidence
+
+
+class GoldTime(Time):
+    evidence: TimeEvidence
+
+
+class GoldPartyItem(PartyItem):
+    evidence: Evidences
+
+
+class GoldSummary(_Strict):
+    """A gold summary: the summary schema, plus aliases and evidence on every item."""
+
+    id: InstanceId
+    attendees: list[GoldAttendee] = Field(default_factory=list)
+    venue: GoldVenue | None = None
+    time: GoldTime | None = None
+    demands: list[GoldPartyItem] = Field(default_factory=list)
+    stakes: list[GoldPartyItem] = Field(default_factory=list)
+
+    def to_summary(self) -> Summary:
+        """The gold as a plain summary, annotations dropped (what a perfect system writes)."""
+        return Summary.model_validate(
+            self.model_dump(
+                exclude={
+                    "id": True,
+                    "attendees": {"__all__": {"aliases", "evidence"}},
+                    "venue": {"aliases", "evidence"},
+                    "time": {"evidence"},
+                    "demands": {"__all__": {"evidence"}},
+                    "stakes": {"__all__": {"evidence"}},
+                }
+            )
+        )
+
+
+def submission_json_schema() -> dict:
+    """The JSON Schema of a submission file, generated from ``Submission``."""
+    schema = Submission.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Alaska Summit Bench submission (schema_version 1)"
+    return schema

@@ -1,0 +1,31 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_SUBMISSION = REPO_ROOT / "submissions" / "example" / "predictions.json"
+
+
+def run_bench(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the real ``bench`` CLI in a new process, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "benchmark.cli", *args],
+        cwd=cwd or REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def example_submission() -> dict:
+    return json.loads(EXAMPLE_SUBMISSION.read_text(encoding="utf-8"))

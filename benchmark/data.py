@@ -10,6 +10,7 @@ Scoring refuses to run when either no longer matches (``verify_integrity``).
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -138,3 +139,26 @@ def sources_of(instance_id: str) -> tuple[Article, ...]:
 def load_instances() -> dict[str, Instance]:
     """All six instances, in canonical order."""
     return {i: Instance(i, sources_of(i), load_gold(i)) for i in INSTANCE_IDS}
+
+
+def articles_jsonl() -> bytes:
+    """The articles as JSON Lines, the form the Hugging Face dataset loads (config "articles").
+
+    The ``.txt`` files stay the source of truth; this file is derived from
+    them and a test keeps the two identical.
+    """
+    rows = (
+        json.dumps({"id": a.id, "filename": a.filename, "sha256": a.sha256, "text": a.text}, ensure_ascii=False)
+        for a in load_articles().values()
+    )
+    return "".join(f"{row}\n" for row in rows).encode("utf-8")
+
+
+def refresh_derived_files() -> None:
+    """Maintainers: after editing gold, record its checksums and rewrite the dataset's article file."""
+    write_checksums(GOLD_DIR, "*.json")
+    (ARTICLES_DIR / "articles.jsonl").write_bytes(articles_jsonl())
+
+
+if __name__ == "__main__":
+    refresh_derived_files()

@@ -31,9 +31,21 @@ AllowPartial = Annotated[
 ]
 
 
+# A hostile file can hold thousands of problems; the first few are enough to act on.
+MAX_ERROR_LINES = 20
+
+
+def _error_lines(error: BenchError) -> list[str]:
+    lines = [f"error: {line}" for line in error.lines()]
+    if len(lines) > MAX_ERROR_LINES:
+        hidden = len(lines) - MAX_ERROR_LINES
+        lines = [*lines[:MAX_ERROR_LINES], f"error: ... and {hidden} more problem{'s' if hidden > 1 else ''} not shown"]
+    return lines
+
+
 def _fail(error: BenchError) -> None:
-    for line in error.lines():
-        typer.echo(f"error: {line}", err=True)
+    for line in _error_lines(error):
+        typer.echo(line, err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -69,8 +81,8 @@ def main() -> None:
     try:
         app()
     except BenchError as error:  # raised outside a command's own handling
-        for line in error.lines():
-            print(f"error: {line}", file=sys.stderr)
+        for line in _error_lines(error):
+            print(line, file=sys.stderr)
         sys.exit(error.exit_code)
 
 

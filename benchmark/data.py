@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from benchmark.errors import InputError, IntegrityError
-from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, GoldSummary
+from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, GoldSummary, json_path
 from benchmark.submission import parse_json_bytes
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -25,6 +28,7 @@ ARTICLES_DIR = PACKAGE_DIR / "articles"
 GOLD_DIR = REPO_ROOT / "gold"
 SUBMISSIONS_DIR = REPO_ROOT / "submissions"
 CHECKSUMS_FILE = "SHA256SUMS"
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,17 @@ def read_checksums(directory: Path) -> dict[str, str]:
     if not path.is_file():
         raise IntegrityError(f"{path}: checksum list missing")
     recorded: dict[str, str] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            digest, name = line.split(maxsplit=1)
-            recorded[name.lstrip("*")] = digest
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise IntegrityError(f"{path}: unreadable checksum list ({error.__class__.__name__})") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        fields = line.split(maxsplit=1)
+        if len(fields) != 2 or not _SHA256_HEX.fullmatch(fields[0]):
+            raise IntegrityError(f"{path}:{number}: not a 'sha256  name' line")
+        recorded[fields[1].lstrip("*")] = fields[0]
     return recorded
 
 
@@ -120,8 +131,11 @@ def load_gold(instance_id: str) -> GoldSummary:
         gold = GoldSummary.model_validate(parse_json_bytes(path.read_bytes(), source=str(path)))
     except InputError as error:
         raise IntegrityError(f"{path}: invalid gold: {error}") from None
-    except ValueError as error:  # pydantic's ValidationError
-        raise IntegrityError(f"{path}: invalid gold: {error}") from None
+    except ValidationError as error:
+        # One line, as every error the CLI prints: the first problem and a count.
+        first = error.errors()[0]
+        more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+        raise IntegrityError(f"{path}: invalid gold: {json_path(*first['loc'])}: {first['msg']}{more}") from None
     if gold.id != instance_id:
         raise IntegrityError(f"{path}: gold id {gold.id!r} does not match its file name")
     return gold

@@ -13,6 +13,7 @@ built by ``json_path`` and nowhere else.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import re
 import unicodedata
 from typing import Annotated, Literal
@@ -27,7 +28,7 @@ VENUE_COMPONENTS: tuple[str, ...] = ("name", "city", "region", "country")
 TIME_COMPONENTS: tuple[str, ...] = ("date", "weekday", "time_utc")
 WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# Input caps (documented in README "Submission format"). Far above any honest
+# Input caps (documented in README "Input rules"). Far above any honest
 # summary of these articles, far below what could slow the scorer down.
 MAX_STRING_CHARS = 1000
 MAX_LIST_ITEMS = 100
@@ -37,54 +38,138 @@ ArticleId = Literal["000", "001", "002", "003", "004"]
 Weekday = Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
+# Keys printed as they are in a path; any other key (spaces, dots, control
+# characters, non-ASCII, very long) is printed quoted and escaped, so that a
+# hostile key can neither fake a path nor carry a newline or an escape
+# sequence to the terminal.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_MAX_KEY_SHOWN = 64
+
+
+def _path_key(key: str) -> str:
+    if _PLAIN_KEY.fullmatch(key):
+        return key
+    quoted = json.dumps(key[:_MAX_KEY_SHOWN], ensure_ascii=True)
+    if len(key) > _MAX_KEY_SHOWN:
+        quoted = quoted[:-1] + f'...({len(key):,} characters)"'
+    return f"[{quoted}]"
+
+
 def json_path(*parts: str | int) -> str:
     """Build the path of a place in a submission, in the project's one notation.
 
-    Strings are joined with dots, integers become list indices.
+    Strings are joined with dots, integers become list indices. A key that is
+    not a short ASCII word is shown quoted and escaped in brackets, so every
+    path is one printable line.
 
     Example:
         >>> json_path("predictions", "003", "attendees", 2, "name")
         'predictions.003.attendees[2].name'
+        >>> json_path("predictions", "000", "bad\\nkey")
+        'predictions.000["bad\\\\nkey"]'
     """
     path = ""
     for part in parts:
         if isinstance(part, int):
             path += f"[{part}]"
+            continue
+        key = _path_key(part)
+        if key.startswith("["):
+            path += key
         else:
-            path += f".{part}" if path else str(part)
+            path += f".{key}" if path else key
     return path
 
 
-# Characters that make a string render differently from what it compares as:
-# zero-width joiners and spaces, bidirectional overrides and isolates, BOMs.
+# Characters that render as nothing, or differently from what they compare as,
+# beyond the Unicode categories refused below: variation selectors (which can
+# smuggle hidden bytes), the combining grapheme joiner, and letters that draw
+# as blank space (Hangul fillers, the blank Braille pattern).
 _INVISIBLE = frozenset(
-    "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c\u180e"
+    "\u034f\u115f\u1160\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
 )
+_REFUSED_CATEGORIES = {
+    "Cc": "control character",
+    "Cf": "invisible or bidirectional control character",
+    "Cs": "lone surrogate",
+    "Co": "private-use character",
+    "Cn": "unassigned code point",
+    "Zl": "line separator",
+    "Zp": "paragraph separator",
+}
+# Scripts that are legitimately written together within one word.
+_SCRIPT_GROUPS = {
+    "CJK": "CJK", "HIRAGANA": "CJK", "KATAKANA": "CJK", "KATAKANA-HIRAGANA": "CJK",
+    "HANGUL": "CJK", "BOPOMOFO": "CJK", "IDEOGRAPHIC": "CJK",
+}
+
+
+def _script(char: str) -> str | None:
+    """The script of a letter after NFKC (full-width and mathematical letters are Latin), or None."""
+    for normalized in unicodedata.normalize("NFKC", char):
+        category = unicodedata.category(normalized)
+        if category[0] == "L" and category != "Lm":
+            first_word = unicodedata.name(normalized, "UNKNOWN").split(" ", 1)[0]
+            return _SCRIPT_GROUPS.get(first_word, first_word)
+    return None
+
+
+def _check_single_script_words(value: str) -> None:
+    """Refuse a word that mixes letters of two scripts, such as 'Putin' with a Cyrillic 'Р'.
+
+    NFKC does not fold look-alikes across scripts, so a mixed word could pass
+    for a name while comparing as a different one. Whole words in one script
+    (Cyrillic 'Путин') are accepted and compared as written.
+    """
+    first: tuple[int, str] | None = None  # the current word's first letter: position, script
+    for position, char in enumerate(value):
+        if unicodedata.category(char)[0] not in "LM":
+            first = None
+            continue
+        script = _script(char)
+        if script is None:
+            continue
+        if first is None:
+            first = (position, script)
+        elif script != first[1]:
+            first_position, first_script = first
+            raise ValueError(
+                f"mixes {first_script.title()} and {script.title()} letters in one word "
+                f"(U+{ord(value[first_position]):04X} at character {first_position}, U+{ord(char):04X} at character {position}); "
+                "look-alike letters from another script are refused"
+            )
 
 
 def _check_characters(value: str) -> str:
+    if value.isascii():
+        # The common case, checked cheaply: only C0 controls and DEL can be wrong.
+        for position, char in enumerate(value):
+            if char < " " or char == "\x7f":
+                raise ValueError(f"control character U+{ord(char):04X} at character {position}")
+        return value
     for position, char in enumerate(value):
-        if 0xD800 <= ord(char) <= 0xDFFF:
-            raise ValueError(f"lone surrogate U+{ord(char):04X} at character {position}")
-        if char in _INVISIBLE:
-            raise ValueError(f"invisible or bidirectional control character U+{ord(char):04X} at character {position}")
-        if unicodedata.category(char) == "Cc":
-            raise ValueError(f"control character U+{ord(char):04X} at character {position}")
+        kind = _REFUSED_CATEGORIES.get(unicodedata.category(char))
+        if kind is None and char in _INVISIBLE:
+            kind = "invisible character"
+        if kind is not None:
+            raise ValueError(f"{kind} U+{ord(char):04X} at character {position}")
+    _check_single_script_words(value)
     return value
 
 
 def _require_visible(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty or whitespace only")
+        raise ValueError("must not be empty or whitespace only (write null, or leave the key out, when unknown)")
     return value
 
 
-Text = Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS), AfterValidator(_check_characters)]
-"""Any submitted string: capped in length, no control or invisible characters."""
-
-RequiredText = Annotated[Text, AfterValidator(_require_visible)]
-"""A string that must say something: names and item texts."""
+Text = Annotated[
+    str, StringConstraints(max_length=MAX_STRING_CHARS), AfterValidator(_check_characters), AfterValidator(_require_visible)
+]
+"""Any submitted string: capped in length, visible, no control or invisible
+characters, no word mixing scripts. Unknown values are null, never empty."""
 
 
 def _weekday_any_case(value: object) -> object:
@@ -107,13 +192,13 @@ def _iso_date(value: str) -> str:
 
 IsoDate = Annotated[
     str,
-    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
     AfterValidator(_iso_date),
     Field(description="Calendar date, YYYY-MM-DD.", examples=["2025-08-15"]),
 ]
 ClockTimeUtc = Annotated[
     str,
-    StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$"),
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
     Field(description="24-hour clock time in UTC, HH:MM.", examples=["19:00"]),
 ]
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"'`|\\]+$")
@@ -135,7 +220,7 @@ class _Strict(BaseModel):
 class Attendee(_Strict):
     """A person reported present at the summit or in a delegation travelling to it."""
 
-    name: RequiredText = Field(description="The person's name, e.g. 'Marco Rubio'.")
+    name: Text = Field(description="The person's name, e.g. 'Marco Rubio'.")
     role: Text | None = Field(default=None, description="Their role, e.g. 'Secretary of State'.")
     country: Text | None = Field(default=None, description="The country they represent, e.g. 'United States'.")
 
@@ -163,7 +248,7 @@ class PartyItem(_Strict):
     """A demand (party = who demands) or a stake (party = whose stake)."""
 
     party: Text | None = Field(default=None, description="A country or bloc, e.g. 'Russia'; aliases such as 'Kremlin' are resolved.")
-    text: RequiredText = Field(description="The demand or stake in a short sentence.")
+    text: Text = Field(description="The demand or stake in a short sentence.")
 
 
 class Summary(_Strict):
@@ -214,14 +299,14 @@ class Evidence(_Strict):
     """A quote from an article that supports a gold item; an exact substring of it."""
 
     article: ArticleId
-    quote: RequiredText
+    quote: Text
 
 
 Evidences = Annotated[list[Evidence], Field(min_length=1)]
 
 
 class GoldAttendee(Attendee):
-    aliases: list[RequiredText] = Field(default_factory=list)
+    aliases: list[Text] = Field(default_factory=list)
     evidence: Evidences
 
 
@@ -239,7 +324,7 @@ class TimeEvidence(_Strict):
 
 
 class GoldVenue(Venue):
-    aliases: list[RequiredText] = Field(default_factory=list)
+    aliases: list[Text] = Field(default_factory=list)
     evidence: VenueEvidence
 
 

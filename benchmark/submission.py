@@ -2,10 +2,12 @@
 
 Two readers of one file must never see two different submissions, so the JSON
 reader here is stricter than ``json.loads``: it refuses duplicate keys (the
-standard parser silently keeps the last), NaN and Infinity, trailing data,
-invalid UTF-8, files above ``MAX_FILE_BYTES`` (checked before parsing) and
-nesting deeper than the schema. A UTF-8 byte order mark at the start of the
-file is accepted and ignored, as many Windows editors write one.
+standard parser silently keeps the last), NaN and Infinity, numbers that
+overflow, trailing data, invalid UTF-8, lone surrogates, files above
+``MAX_FILE_BYTES`` (checked before parsing), nesting deeper than the schema,
+and objects or lists far larger than it allows. A UTF-8 byte order mark at the
+start of the file is accepted and ignored, as many Windows editors write one;
+any other encoding is refused as not UTF-8. README "Input rules" lists it all.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,13 +23,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from benchmark.errors import InputError, Problem
-from benchmark.schema import INSTANCE_IDS, Submission, Summary, json_path
+from benchmark.schema import INSTANCE_IDS, MAX_LIST_ITEMS, Submission, Summary, json_path
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 # Deepest container nesting a valid submission needs is 4
 # (root > predictions > instance > attendees > attendee); allow some slack
 # so that the schema, not this guard, explains ordinary shape errors.
 MAX_NESTING = 8
+# No object in the schema has more than 6 keys. Capping keys and list items
+# while parsing keeps the number of problems a file can produce, and the time
+# spent validating it, small whatever the file holds.
+MAX_OBJECT_KEYS = 32
+MAX_NUMBER_DIGITS = 100
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -34,8 +42,23 @@ class _Pairs(list):
     """An object's key/value pairs as parsed, before duplicate keys are checked."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON (NaN and Infinity are refused)")
+@dataclass(frozen=True)
+class _Refused:
+    """A JSON value the reader refuses, kept in place until its path is known."""
+
+    message: str
+
+
+def _refuse_constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not valid JSON (NaN and Infinity are refused)")
+
+
+def _parse_int(digits: str) -> int | _Refused:
+    # Checked before conversion: int() of a very long digit string is slow and
+    # then fails with a message about Python's own settings.
+    if len(digits.lstrip("-")) > MAX_NUMBER_DIGITS:
+        return _Refused(f"number with {len(digits.lstrip('-')):,} digits; the limit is {MAX_NUMBER_DIGITS}")
+    return int(digits)
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -43,24 +66,45 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+def _lone_surrogate(text: str) -> str | None:
+    """Describe the first lone surrogate (written as a JSON escape such as \\ud800) in ``text``, if any."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return f"lone surrogate U+{ord(text[error.start]):04X} at character {error.start} (not valid Unicode)"
+    return None
+
+
 def _to_plain(value: Any, parts: tuple[str | int, ...], depth: int, problems: list[Problem]) -> Any:
-    """Turn parsed pairs into dicts, reporting duplicate keys, lone surrogates and depth."""
+    """Turn parsed pairs into dicts, reporting duplicate keys, refused values, lone surrogates, size and depth."""
     where = json_path(*parts) if parts else "$"
-    if isinstance(value, (_Pairs, list)) and depth > MAX_NESTING:
-        problems.append(Problem(where, f"nested deeper than {MAX_NESTING} levels; the schema needs at most 4"))
-        return None
+    if isinstance(value, list):  # a JSON array, or an object's pairs
+        if depth > MAX_NESTING:
+            problems.append(Problem(where, f"nested deeper than {MAX_NESTING} levels; the schema needs at most 4"))
+            return None
+        kind, limit = ("object", MAX_OBJECT_KEYS) if isinstance(value, _Pairs) else ("list", MAX_LIST_ITEMS)
+        if len(value) > limit:
+            unit = "keys" if kind == "object" else "items"
+            problems.append(Problem(where, f"{kind} has {len(value):,} {unit}; the limit is {limit}"))
+            return None
     if isinstance(value, _Pairs):
         result: dict[str, Any] = {}
         for key, item in value:
-            if key in result:
+            if surrogate := _lone_surrogate(key):
+                problems.append(Problem(json_path(*parts, key), f"key has a {surrogate}"))
+            elif key in result:
                 problems.append(Problem(json_path(*parts, key), "duplicate key"))
-                continue
-            result[key] = _to_plain(item, (*parts, key), depth + 1, problems)
+            else:
+                result[key] = _to_plain(item, (*parts, key), depth + 1, problems)
         return result
     if isinstance(value, list):
         return [_to_plain(item, (*parts, i), depth + 1, problems) for i, item in enumerate(value)]
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, _Refused):
+        problems.append(Problem(where, value.message))
+    elif isinstance(value, float) and not math.isfinite(value):
         problems.append(Problem(where, "number out of range"))
+    elif isinstance(value, str) and (surrogate := _lone_surrogate(value)):
+        problems.append(Problem(where, surrogate))
     return value
 
 
@@ -89,13 +133,12 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_FILE_BYTE
     except UnicodeDecodeError as error:
         raise InputError([Problem(source, f"not UTF-8 (invalid byte at offset {error.start})")]) from None
     try:
-        parsed = json.loads(text, object_pairs_hook=_Pairs, parse_constant=_reject_constant)
+        parsed = json.loads(text, object_pairs_hook=_Pairs, parse_constant=_refuse_constant, parse_int=_parse_int)
     except json.JSONDecodeError as error:
         line, col = _line_col(text, error.pos)
-        reason = "trailing data after the JSON value" if error.msg == "Extra data" else error.msg
+        # json's messages end in " at" or " starting at", followed by a position we print ourselves.
+        reason = "trailing data after the JSON value" if error.msg == "Extra data" else error.msg.removesuffix(" starting at").removesuffix(" at")
         raise InputError([Problem(f"{source}:{line}:{col}", f"not valid JSON: {reason}")]) from None
-    except ValueError as error:
-        raise InputError([Problem(source, str(error))]) from None
     except RecursionError:
         raise InputError([Problem(source, f"nested deeper than {MAX_NESTING} levels")]) from None
     problems: list[Problem] = []
@@ -105,18 +148,30 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_FILE_BYTE
     return plain
 
 
+def display_path(path: Path) -> str:
+    """A file path as one printable line: escaped like a JSON string if it holds anything unprintable."""
+    text = str(path)
+    return text if text.isprintable() else json.dumps(text, ensure_ascii=True)
+
+
 def read_file_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a user's file, refusing what is missing, not a file, or too large (before reading it)."""
-    source = str(path)
-    if not path.exists():
-        raise InputError([Problem(source, "no such file")])
-    if not path.is_file():
-        raise InputError([Problem(source, "not a regular file")])
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise InputError([Problem(source, f"file is {size:,} bytes; the limit is {max_bytes:,}")])
+    """Read a user's file, refusing what is missing, not a regular file, or too large (before reading it)."""
+    source = display_path(path)
     try:
-        return path.read_bytes()
+        status = path.stat()
+    except FileNotFoundError:
+        raise InputError([Problem(source, "no such file")]) from None
+    except OSError as error:
+        raise InputError([Problem(source, f"cannot read: {error.strerror}")]) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise InputError([Problem(source, "not a regular file")])
+    if status.st_size > max_bytes:
+        raise InputError([Problem(source, f"file is {status.st_size:,} bytes; the limit is {max_bytes:,}")])
+    try:
+        with path.open("rb") as handle:
+            # One byte over the cap is enough for parse_json_bytes to refuse a
+            # file that grew after stat(), without reading all of it.
+            return handle.read(max_bytes + 1)
     except OSError as error:
         raise InputError([Problem(source, f"cannot read: {error.strerror}")]) from None
 
@@ -158,8 +213,9 @@ def validate_submission_data(data: Any, *, allow_partial: bool = False) -> tuple
         InputError: one problem per violation, each with its JSON path.
     """
     if not isinstance(data, dict):
-        kind = type(data).__name__ if data is not None else "null"
-        kind = {"list": "a JSON list", "str": "a JSON string", "dict": "an object"}.get(kind, f"JSON {kind}")
+        kind = {list: "a JSON list", str: "a JSON string", bool: "JSON true or false", int: "a JSON number", float: "a JSON number"}.get(
+            type(data), "JSON null"
+        )
         raise InputError([Problem("$", f"expected a JSON object with schema_version, system and predictions; got {kind}")])
     problems: list[Problem] = []
     predictions = data.get("predictions")
@@ -197,6 +253,6 @@ def load_submission(path: Path, *, allow_partial: bool = False) -> LoadedSubmiss
         InputError: every problem, each with its file position or JSON path.
     """
     data = read_file_bytes(path)
-    parsed = parse_json_bytes(data, source=str(path))
+    parsed = parse_json_bytes(data, source=display_path(path))
     submission, missing = validate_submission_data(parsed, allow_partial=allow_partial)
     return LoadedSubmission(submission=submission, sha256=hashlib.sha256(data).hexdigest(), missing=missing)

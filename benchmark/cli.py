@@ -76,6 +76,60 @@ def schema() -> None:
     typer.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
 
 
+SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
+
+
+@app.command()
+def submit(
+    submission: SubmissionArg,
+    slug: Annotated[
+        str | None, typer.Option(help="Folder name under submissions/ (default: derived from system.name).", show_default=False)
+    ] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite a submission already filed under the slug.")] = False,
+    submissions_dir: SubmissionsDir = Path("submissions"),
+) -> None:
+    """Validate and score a submission, then file it as submissions/<slug>/predictions.json with its results.json."""
+    from benchmark.leaderboard import results_summary, submit_submission
+
+    try:
+        filed = submit_submission(submission, slug=slug, replace=replace, submissions_dir=submissions_dir)
+    except BenchError as error:
+        _fail(error)
+    action = "replaced" if filed.replaced else "filed"
+    typer.echo(f"{action}: {filed.directory}: {results_summary(filed.results)}; run `bench leaderboard` to publish it")
+
+
+@app.command()
+def leaderboard(
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if LEADERBOARD.md or LEADERBOARD.svg is out of date.")
+    ] = False,
+    submissions_dir: SubmissionsDir = Path("submissions"),
+    output_dir: Annotated[Path, typer.Option(help="Folder of LEADERBOARD.md and LEADERBOARD.svg.")] = Path("."),
+) -> None:
+    """Score every submission (reusing cached results) and write LEADERBOARD.md and LEADERBOARD.svg."""
+    from benchmark.leaderboard import publish_leaderboard, stale_board_files
+
+    try:
+        if check:
+            stale = stale_board_files(submissions_dir, output_dir)
+        else:
+            board = publish_leaderboard(submissions_dir, output_dir)
+    except BenchError as error:
+        _fail(error)
+    if check:
+        if stale:
+            names = " and ".join(str(output_dir / name) for name in stale)
+            verb = "is" if len(stale) == 1 else "are"
+            typer.echo(f"error: {names} {verb} not what the current submissions and scorer produce; run `bench leaderboard` and commit", err=True)
+            raise typer.Exit(1)
+        typer.echo("ok: the leaderboard is up to date")
+        return
+    reused = len(board.rows) - len(board.rescored)
+    rescored = f" ({', '.join(board.rescored)})" if board.rescored else ""
+    typer.echo(f"wrote {output_dir / 'LEADERBOARD.md'} and LEADERBOARD.svg: {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}")
+
+
 def main() -> None:
     """Entry point of the ``bench`` script."""
     try:

@@ -1,0 +1,601 @@
+"""Filing submissions and publishing the leaderboard.
+
+A submission lives in ``submissions/<slug>/predictions.json`` (the submitted
+bytes, unchanged) with its scores cached beside it in ``results.json``. The
+cache is reused only while both the submission's SHA-256 and the scorer
+signature still match, so a warm ``bench leaderboard`` never loads the model,
+a new submission is the only one scored, and a scorer change rescores all.
+
+The board (``LEADERBOARD.md`` and the chart ``LEADERBOARD.svg``) is a pure
+function of the submissions and the scorer: the same inputs give the same
+bytes, which is what ``bench leaderboard --check`` compares against.
+
+Statistics, all over the six instances (the unit the overall score averages):
+
+* the 95% confidence interval of a system's overall score is a seeded
+  percentile bootstrap (``scorers.aggregate.bootstrap_ci``);
+* two systems adjacent in the ranking are told apart with an exact paired
+  randomization test: every one of the 2**6 = 64 ways of swapping the two
+  systems' scores on some instances is enumerated, so the p-value has no
+  sampling error and needs no seed. A system whose difference from the one
+  above it is not significant (p >= 0.05) joins that system's tie group.
+
+Everything a submitter wrote (system name, URL, date) is made inert before it
+reaches the markdown: ASCII punctuation becomes numeric character references,
+so it can neither break the table nor become a link, image, emphasis, code,
+HTML or autolink; a link is made only from an http(s) URL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import unicodedata
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmark.data import REPO_ROOT, SUBMISSIONS_DIR
+from benchmark.errors import InputError, Problem
+from benchmark.files import atomic_write, project_lock
+from benchmark.schema import FIELDS, INSTANCE_IDS
+from benchmark.submission import LoadedSubmission, parse_json_bytes, read_file_bytes, validate_submission_data
+
+PREDICTIONS_FILE = "predictions.json"
+RESULTS_FILE = "results.json"
+LEADERBOARD_FILE = "LEADERBOARD.md"
+CHART_FILE = "LEADERBOARD.svg"
+
+REFERENCE_SLUGS = frozenset({"oracle"})
+"""Submissions shown for reference (the gold itself): marked, never ranked or tested."""
+
+SLUG_MAX_CHARS = 64
+_SLUG = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{SLUG_MAX_CHARS - 1}}}")
+
+BOOTSTRAP_SEED = 20250815
+BOOTSTRAP_RESAMPLES = 10_000
+CONFIDENCE = 0.95
+SIGNIFICANCE_LEVEL = 0.05
+# Instance scores are floats recomputed from counts; sign-flipped sums that are
+# equal in exact arithmetic may differ in the last bits.
+_SUM_TOLERANCE = 1e-9
+
+
+# --- Slugs -------------------------------------------------------------------
+
+
+def check_slug(slug: str, *, argument: str = "--slug") -> str:
+    """Return ``slug`` if it is a valid submission folder name.
+
+    Args:
+        slug: the candidate name.
+        argument: how to name its origin in the error (an option or a folder).
+
+    Raises:
+        InputError: naming ``argument``, the value and what is allowed.
+    """
+    if not _SLUG.fullmatch(slug):
+        raise InputError(
+            [
+                Problem(
+                    argument,
+                    f"{slug!r} is not a valid slug: use 1-{SLUG_MAX_CHARS} lowercase ASCII letters, digits and hyphens, "
+                    "starting with a letter or digit (no dots, slashes or spaces)",
+                )
+            ]
+        )
+    return slug
+
+
+def slug_from_name(name: str) -> str:
+    """Derive a slug from a system name: "GPT-4o (few-shot)" becomes "gpt-4o-few-shot".
+
+    Raises:
+        InputError: the name has no ASCII letter or digit to build a slug from.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")[:SLUG_MAX_CHARS].rstrip("-")
+    if not slug:
+        raise InputError([Problem("system.name", f"cannot derive a slug from {name!r}; pass --slug with lowercase letters, digits and hyphens")])
+    return slug
+
+
+# --- Scoring, with the cache ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scorer:
+    """The scorer of this process: its signature string and the function that scores.
+
+    Built by ``default_scorer``; the signature is computed without loading the
+    model, the model is loaded only if ``score`` is called.
+    """
+
+    signature: str
+    score: Callable[[LoadedSubmission], dict]
+
+
+def default_scorer() -> Scorer:
+    """The benchmark's scorer with its default configuration."""
+    from scorers.config import ScoringConfig
+    from scorers.signature import build_signature
+
+    config = ScoringConfig()
+
+    def score(loaded: LoadedSubmission) -> dict:
+        from scorers.results import score_submission
+
+        return score_submission(loaded, config=config)
+
+    return Scorer(signature=build_signature(config)["string"], score=score)
+
+
+def _load_bytes(data: bytes, *, source: str) -> LoadedSubmission:
+    """Validate a complete submission from the very bytes that will be filed and hashed."""
+    submission, missing = validate_submission_data(parse_json_bytes(data, source=source))
+    return LoadedSubmission(submission=submission, sha256=hashlib.sha256(data).hexdigest(), missing=missing)
+
+
+def _write_results(results: dict, path: Path) -> None:
+    from scorers.results import write_results  # already imported by the scoring that made ``results``
+
+    write_results(results, path)
+
+
+def _cached_results(path: Path, *, sha256: str, signature: str) -> dict | None:
+    """The cached results at ``path`` if they are for these bytes and this scorer; else ``None``."""
+    try:
+        results = json.loads(path.read_bytes())
+        if results["submission"]["sha256"] == sha256 and results["signature"]["string"] == signature:
+            return results
+    except (OSError, ValueError, KeyError, TypeError):
+        pass  # missing, unreadable or foreign: the submission is simply rescored
+    return None
+
+
+# --- Submitting ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filed:
+    """A submission filed by ``submit_submission``."""
+
+    slug: str
+    directory: Path
+    results: dict
+    replaced: bool
+
+
+def _refuse_existing(directory: Path, *, replace: bool) -> bool:
+    exists = directory.exists()
+    if exists and not replace:
+        raise InputError([Problem(str(directory), "a submission is already filed under this slug; pass --replace to overwrite it or --slug to choose another")])
+    return exists
+
+
+def submit_submission(
+    source: Path,
+    *,
+    slug: str | None = None,
+    replace: bool = False,
+    submissions_dir: Path = SUBMISSIONS_DIR,
+    scorer: Scorer | None = None,
+) -> Filed:
+    """Validate, score and file a submission under ``submissions_dir/<slug>/``.
+
+    The file is scored before anything is written; then its bytes, unchanged,
+    and its results are written atomically while holding the project lock.
+
+    Args:
+        source: the submission file.
+        slug: the folder name; derived from ``system.name`` when ``None``.
+        replace: overwrite a submission already filed under the slug.
+        submissions_dir: where submissions are filed.
+        scorer: the scorer (``default_scorer()`` when ``None``).
+
+    Raises:
+        InputError: invalid file or slug, or the slug is taken and ``replace`` is false.
+    """
+    data = read_file_bytes(source)
+    loaded = _load_bytes(data, source=str(source))
+    slug = check_slug(slug) if slug is not None else slug_from_name(loaded.submission.system.name)
+    directory = submissions_dir / slug
+    _refuse_existing(directory, replace=replace)  # before the slow part
+    scorer = scorer or default_scorer()
+    results = scorer.score(loaded)
+    with project_lock(submissions_dir):
+        # Checked again: another command may have filed this slug while we scored.
+        replaced = _refuse_existing(directory, replace=replace)
+        directory.mkdir(exist_ok=True)
+        atomic_write(directory / PREDICTIONS_FILE, data)
+        _write_results(results, directory / RESULTS_FILE)
+    return Filed(slug=slug, directory=directory, results=results, replaced=replaced)
+
+
+# --- Collecting every submission's results -------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One submission on the board."""
+
+    slug: str
+    results: dict
+    reference: bool
+
+
+def _submission_folders(submissions_dir: Path) -> list[Path]:
+    """The submission folders in slug order; hidden entries (the lock) are skipped."""
+    if not submissions_dir.is_dir():
+        raise InputError([Problem(str(submissions_dir), "no such folder of submissions")])
+    folders = []
+    for entry in sorted(submissions_dir.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        where = str(entry)
+        check_slug(entry.name, argument=where)
+        predictions = entry / PREDICTIONS_FILE
+        # A symbolic link could make the board read (and publish) a file outside the repository.
+        if entry.is_symlink() or not entry.is_dir() or predictions.is_symlink():
+            raise InputError([Problem(where, f"a submission must be a folder (not a link) holding {PREDICTIONS_FILE}")])
+        if not predictions.is_file():
+            raise InputError([Problem(str(predictions), "missing; every submission folder holds one")])
+        folders.append(entry)
+    return folders
+
+
+def collect_standings(
+    submissions_dir: Path, *, scorer: Scorer, update_cache: bool
+) -> tuple[list[Standing], tuple[str, ...]]:
+    """Score every submission, reusing cached results that still apply.
+
+    Args:
+        submissions_dir: the folder of submission folders.
+        scorer: the scorer whose signature decides which caches apply.
+        update_cache: write fresh results to ``results.json`` (false for ``--check``).
+
+    Returns:
+        The standings in slug order, and the slugs that had to be rescored.
+    """
+    standings: list[Standing] = []
+    rescored: list[str] = []
+    for folder in _submission_folders(submissions_dir):
+        predictions = folder / PREDICTIONS_FILE
+        data = read_file_bytes(predictions)
+        results_path = folder / RESULTS_FILE
+        results = _cached_results(results_path, sha256=hashlib.sha256(data).hexdigest(), signature=scorer.signature)
+        if results is None:
+            results = scorer.score(_load_bytes(data, source=str(predictions)))
+            rescored.append(folder.name)
+            if update_cache:
+                _write_results(results, results_path)
+        standings.append(Standing(slug=folder.name, results=results, reference=folder.name in REFERENCE_SLUGS))
+    return standings, tuple(rescored)
+
+
+# --- Statistics ------------------------------------------------------------------
+
+
+def paired_randomization_p(higher: Sequence[float], lower: Sequence[float]) -> float:
+    """Two-sided p-value of an exact paired randomization (sign-flip) test.
+
+    Under the null hypothesis the two systems are exchangeable on each
+    instance, so each instance's difference is as likely to have either sign.
+    All ``2**n`` sign assignments are enumerated; the p-value is the share
+    whose absolute summed difference is at least the observed one.
+
+    Args:
+        higher: one system's instance scores.
+        lower: the other's, on the same instances in the same order.
+
+    Example:
+        >>> paired_randomization_p([3, 2, 5], [1, 1, 1])  # better on all three: 2 of 8
+        0.25
+    """
+    if len(higher) != len(lower) or not higher:
+        raise ValueError("paired_randomization_p needs two equally long, non-empty sequences")
+    differences = [h - l for h, l in zip(higher, lower, strict=True)]
+    observed = abs(sum(differences))
+    assignments = list(itertools.product((1, -1), repeat=len(differences)))
+    extreme = sum(
+        1 for signs in assignments if abs(sum(sign * d for sign, d in zip(signs, differences))) >= observed - _SUM_TOLERANCE
+    )
+    return extreme / len(assignments)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of the board, with its statistics."""
+
+    standing: Standing
+    rank: int | None
+    """Rank of the row's tie group (``None`` for a reference row)."""
+    tied: bool
+    """Whether the tie group has more than one member."""
+    p_value_above: float | None
+    """p-value of the test against the ranked row above (``None`` for the first and references)."""
+    low: float
+    high: float
+
+
+def rank_rows(standings: Sequence[Standing]) -> list[Row]:
+    """Order the standings into rows: references first, then ranked systems with tie groups.
+
+    Systems are ordered by overall score (descending), then by slug. Each
+    ranked system is tested against the one directly above it; when the
+    difference is not significant it joins that system's tie group, whose
+    rank is the position of its first member.
+    """
+    from scorers.aggregate import bootstrap_ci, instance_scores
+
+    def overall(standing: Standing) -> float:
+        return standing.results["scores"]["overall"]
+
+    def instance_values(standing: Standing) -> list[float]:
+        scores = instance_scores(standing.results)
+        return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
+
+    def interval(standing: Standing) -> tuple[float, float]:
+        return bootstrap_ci(instance_values(standing), seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES, confidence=CONFIDENCE)
+
+    references = sorted((s for s in standings if s.reference), key=lambda s: s.slug)
+    ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-overall(s), s.slug))
+    rows = [Row(standing, None, False, None, *interval(standing)) for standing in references]
+    group_ranks: list[int] = []
+    p_values: list[float | None] = []
+    for position, standing in enumerate(ranked, start=1):
+        if position == 1:
+            p_value = None
+            group_ranks.append(1)
+        else:
+            p_value = paired_randomization_p(instance_values(ranked[position - 2]), instance_values(standing))
+            group_ranks.append(group_ranks[-1] if p_value >= SIGNIFICANCE_LEVEL else position)
+        p_values.append(p_value)
+    for standing, group_rank, p_value in zip(ranked, group_ranks, p_values):
+        tied = group_ranks.count(group_rank) > 1
+        rows.append(Row(standing, group_rank, tied, p_value, *interval(standing)))
+    return rows
+
+
+# --- Rendering -----------------------------------------------------------------
+
+# Letters, digits, spaces, hyphens and commas are left as they are; every other
+# ASCII character could start markdown, HTML, an entity or an autolink
+# ("www.", "http:", "@"), or split a table cell.
+_MARKDOWN_PLAIN = re.compile(r"[A-Za-z0-9 ,\-]")
+
+
+def plain_text(value: str) -> str:
+    """A submitted string as single-line text: whitespace runs become one space, invisible characters go."""
+    visible = "".join(char for char in value if char.isspace() or unicodedata.category(char)[0] != "C")
+    return " ".join(visible.split())
+
+
+def markdown_text(value: str) -> str:
+    """A submitted string as inert markdown text that is safe inside a table cell.
+
+    Example:
+        >>> markdown_text("[x](javascript:1) | *b*")
+        '&#91;x&#93;&#40;javascript&#58;1&#41; &#124; &#42;b&#42;'
+    """
+    return "".join(
+        char if ord(char) > 127 or _MARKDOWN_PLAIN.fullmatch(char) else f"&#{ord(char)};" for char in plain_text(value)
+    )
+
+
+def http_url(value: str | None) -> str | None:
+    """``value`` percent-encoded for a markdown link destination, or ``None`` unless it is an http(s) URL."""
+    if not value:
+        return None
+    parts = urllib.parse.urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    # Parentheses, pipes, angle brackets, quotes, spaces and backslashes would
+    # end the destination or the table cell; they are percent-encoded.
+    return urllib.parse.quote(value.strip(), safe="/:?#&=%+,;@$-._~!*")
+
+
+def _system_cell(row: Row) -> str:
+    system = row.standing.results["system"]
+    name = markdown_text(system["name"])
+    url = http_url(system.get("url"))
+    cell = f"[{name}]({url})" if url else name
+    return f"{cell} (reference)" if row.standing.reference else cell
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _rank_cell(row: Row) -> str:
+    if row.rank is None:
+        return "ref."
+    return f"{row.rank}=" if row.tied else str(row.rank)
+
+
+FIELD_TITLES = {"attendees": "Attendees", "venue": "Venue", "time": "Time", "demands": "Demands", "stakes": "Stakes"}
+TABLE_HEADER = (
+    "Rank",
+    "System",
+    "Overall (95% CI)",
+    *(f"{FIELD_TITLES[field]} F1" for field in FIELDS),
+    "Faithfulness",
+    "Contradicted",
+    "Date",
+)
+_ALIGNMENT = ("---:", ":---", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
+
+
+def table_row_cells(row: Row) -> list[str]:
+    """The markdown cells of one row, in ``TABLE_HEADER`` order."""
+    scores = row.standing.results["scores"]
+    consistency = scores.get("consistency") or {}
+    contradicted = consistency.get("contradicted")
+    date = row.standing.results["system"].get("date")
+    return [
+        _rank_cell(row),
+        _system_cell(row),
+        f"{_number(scores['overall'])} ({row.low:.2f}–{row.high:.2f})",
+        *(_number(scores["fields"][field]["f1"]) for field in FIELDS),
+        _number(consistency.get("supported_rate")),
+        "n/a" if contradicted is None else str(contradicted),
+        markdown_text(date) if date else "—",
+    ]
+
+
+def _table(cells: Sequence[Sequence[str]]) -> str:
+    return "".join("| " + " | ".join(line) + " |\n" for line in cells)
+
+
+def render_markdown(rows: Sequence[Row], *, signature: str) -> str:
+    """The whole LEADERBOARD.md for ranked rows and the scorer signature."""
+    table = _table([TABLE_HEADER, _ALIGNMENT, *(table_row_cells(row) for row in rows)])
+    return f"""# Leaderboard
+
+<!-- Generated by `bench leaderboard` from submissions/; edit the submissions, not this file. -->
+
+Structured summaries of the Trump–Putin summit in Alaska, scored on six instances (five articles and the event
+across all five). Scores are 0–100. **Overall** is the mean over the six instances of each instance's mean field F1;
+field columns are F1 over all instances (micro); **Faithfulness** is the share of predicted items that the source
+articles support, and **Contradicted** the number of predicted items they contradict.
+
+{table}
+- **Rank**: systems are ordered by overall score. Systems that share a rank ending in "=" form a tie group: each
+  one's difference from the system directly above it is not statistically significant (two-sided p ≥ {SIGNIFICANCE_LEVEL:g},
+  exact paired randomization test over the six instances). With six instances, a system is set apart from the one
+  above it only when it scores lower on every instance.
+- **95% CI**: percentile bootstrap over the six instances ({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}).
+  With six instances these intervals are wide; read small differences accordingly.
+- **ref.**: a reference row, not ranked and not tested: the gold summaries themselves, the best score possible.
+- **n/a**: not measured for this submission.
+
+![F1 per field and system](LEADERBOARD.svg)
+
+## Scorer signature
+
+Every score on this page was computed with this scorer; scores computed with another signature are not comparable.
+
+```
+{signature}
+```
+
+## How to submit
+
+Run your system on the six instances, check the file with `bench validate FILE`, file it with `bench submit FILE`
+(it is scored and written to `submissions/<slug>/`), then open a pull request that adds the folder's
+`predictions.json`. See "Submitting" in README.md.
+"""
+
+
+def chart_label(value: str) -> str:
+    """A submitted string as a matplotlib label: plain text, no mathtext (``$`` escaped), at most 40 characters."""
+    text = plain_text(value)
+    text = text if len(text) <= 40 else text[:39] + "…"
+    return text.replace("$", r"\$")
+
+
+def render_chart(rows: Sequence[Row]) -> bytes:
+    """A grouped bar chart of F1 per field and system, as deterministic SVG bytes."""
+    import io
+
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    settings = {
+        "svg.hashsalt": "alaska-summit-bench",
+        "svg.fonttype": "path",
+        "font.family": "DejaVu Sans",
+        "font.size": 9,
+    }
+    with matplotlib.rc_context(settings):
+        figure = Figure(figsize=(8, 4.2), layout="constrained")
+        axes = figure.add_subplot()
+        width = 0.8 / max(len(rows), 1)
+        palette = matplotlib.colormaps["tab10"].colors
+        ranked = 0
+        for index, row in enumerate(rows):
+            if row.standing.reference:
+                color = "#b0b0b0"
+            else:
+                color = palette[ranked % len(palette)]
+                ranked += 1
+            fields = row.standing.results["scores"]["fields"]
+            offsets = [position + (index - (len(rows) - 1) / 2) * width for position in range(len(FIELDS))]
+            label = chart_label(row.standing.results["system"]["name"]) + (" (reference)" if row.standing.reference else "")
+            axes.bar(
+                offsets,
+                [fields[field]["f1"] or 0.0 for field in FIELDS],
+                width=width,
+                label=label,
+                color=color,
+                hatch="//" if row.standing.reference else None,
+                edgecolor="white",
+                linewidth=0.5,
+            )
+        axes.set_xticks(range(len(FIELDS)), [FIELD_TITLES[field] for field in FIELDS])
+        axes.set_ylim(0, 100)
+        axes.set_ylabel("F1 (0–100)")
+        axes.set_title("F1 per field and system")
+        axes.grid(axis="y", linewidth=0.4, alpha=0.5)
+        axes.set_axisbelow(True)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
+# --- Publishing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Board:
+    """A rendered leaderboard."""
+
+    markdown: bytes
+    chart: bytes
+    rows: tuple[Row, ...]
+    rescored: tuple[str, ...]
+
+
+def build_board(submissions_dir: Path = SUBMISSIONS_DIR, *, scorer: Scorer | None = None, update_cache: bool) -> Board:
+    """Score (or reuse) every submission and render the board, without writing the board."""
+    scorer = scorer or default_scorer()
+    standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache)
+    rows = rank_rows(standings)
+    markdown = render_markdown(rows, signature=scorer.signature).encode("utf-8")
+    return Board(markdown=markdown, chart=render_chart(rows), rows=tuple(rows), rescored=rescored)
+
+
+def publish_leaderboard(
+    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None
+) -> Board:
+    """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
+    with project_lock(submissions_dir):
+        board = build_board(submissions_dir, scorer=scorer, update_cache=True)
+        atomic_write(output_dir / CHART_FILE, board.chart)
+        atomic_write(output_dir / LEADERBOARD_FILE, board.markdown)
+    return board
+
+
+def stale_board_files(
+    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None
+) -> list[str]:
+    """The board files that differ from what the submissions and scorer produce now; writes nothing."""
+    board = build_board(submissions_dir, scorer=scorer, update_cache=False)
+    stale = []
+    for name, expected in ((LEADERBOARD_FILE, board.markdown), (CHART_FILE, board.chart)):
+        path = output_dir / name
+        if not path.is_file() or path.read_bytes() != expected:
+            stale.append(name)
+    return stale
+
+
+def results_summary(results: Mapping[str, Any]) -> str:
+    """A one-line summary of a results dict for the command line."""
+    scores = results["scores"]
+    fields = ", ".join(f"{field} {_number(scores['fields'][field]['f1'])}" for field in FIELDS)
+    return f"overall {_number(scores['overall'])}; F1: {fields}"

@@ -1,0 +1,264 @@
+"""The leaderboard: slugs, statistics, inert rendering, caching, filing and publishing (issues 5 and 6)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from benchmark.errors import InputError
+from benchmark.leaderboard import (
+    TABLE_HEADER,
+    Standing,
+    check_slug,
+    markdown_text,
+    paired_randomization_p,
+    plain_text,
+    rank_rows,
+    render_chart,
+    render_markdown,
+    slug_from_name,
+)
+from benchmark.schema import FIELDS, INSTANCE_IDS
+from scorers.base import Counts, FieldResult
+from scorers.results import _scores as scores_from_field_results
+
+# --- Hand-made results -------------------------------------------------------------
+
+
+def make_results(name: str, correct_by_instance: dict[str, int], *, url: str | None = None, date: str | None = None) -> dict:
+    """A results dict in the published format, built from hand-chosen counts.
+
+    On each instance every field has c correct, 4 - c missing and 4 - c
+    spurious items: 4 predicted, 4 expected, so F1 = 2c / 8 = c / 4 exactly,
+    and the instance's score is c / 4.
+    """
+    field_results = {
+        instance: {field: FieldResult(field, Counts(correct=c, missing=4 - c, spurious=4 - c), items=()) for field in FIELDS}
+        for instance, c in correct_by_instance.items()
+    }
+    return {
+        "signature": {"string": "test-signature", "parts": {}},
+        "system": {"name": name, "description": None, "authors": None, "url": url, "model": None, "date": date},
+        "submission": {"sha256": "0" * 64, "missing_instances": []},
+        # The published format's own builder, so that these results have the real shape.
+        "scores": scores_from_field_results(field_results),
+        "items": [],
+    }
+
+
+def standing(slug: str, correct: tuple[int, ...], *, name: str | None = None, url: str | None = None) -> Standing:
+    return Standing(
+        slug=slug,
+        results=make_results(name or slug, dict(zip(INSTANCE_IDS, correct, strict=True)), url=url),
+        reference=slug == "oracle",
+    )
+
+
+def test_make_results_scores_are_hand_computed() -> None:
+    results = make_results("x", dict(zip(INSTANCE_IDS, (4, 2, 2, 2, 0, 2))))
+    # Instance scores 1, 1/2, 1/2, 1/2, 0, 1/2: their mean is 1/2.
+    assert results["scores"]["overall"] == 50.0
+    assert results["scores"]["instances"]["000"]["overall"] == 100.0
+
+
+# --- Slugs ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slug", ["rules", "gpt-4o-few-shot", "a", "0", "x" * 64, "trailing-"])
+def test_valid_slugs(slug: str) -> None:
+    assert check_slug(slug) == slug
+
+
+@pytest.mark.parametrize("slug", ["", "..", ".hidden", "-dash", "a/b", "a\\b", "UPPER", "with space", "x" * 65, "a..b", "é", "a_b"])
+def test_invalid_slug_is_an_input_error_naming_argument_value_and_rule(slug: str) -> None:
+    with pytest.raises(InputError) as caught:
+        check_slug(slug)
+    (line,) = caught.value.lines()
+    assert line.startswith("--slug: ")
+    assert repr(slug) in line
+    assert "lowercase" in line and "digits" in line and "hyphens" in line
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [("GPT-4o (few-shot)", "gpt-4o-few-shot"), ("Rules", "rules"), ("  Zoë's  system!! ", "zoe-s-system"), ("../../etc", "etc")],
+)
+def test_slug_from_name(name: str, slug: str) -> None:
+    assert slug_from_name(name) == slug
+
+
+@given(st.text(max_size=80))
+def test_derived_slugs_are_always_valid(name: str) -> None:
+    try:
+        slug = slug_from_name(name)
+    except InputError:
+        return
+    assert check_slug(slug) == slug
+    assert "/" not in slug and ".." not in slug and not slug.startswith((".", "-")) and len(slug) <= 64
+
+
+# --- Tie tests -----------------------------------------------------------------------
+
+
+def test_paired_randomization_hand_computed() -> None:
+    # Better on all six instances: only the observed signs and their full flip
+    # are as extreme, 2 of 64 assignments.
+    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 5], [1, 2, 3, 4, 0, 1])) == Fraction(2, 64)
+    # One instance equal: flipping it changes nothing, so 4 of 64.
+    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 1], [1, 2, 3, 4, 0, 1])) == Fraction(4, 64)
+    # Differences (+3, -1): sums 2 (observed), -4, 4, -2, so 4 of 4 reach |2|.
+    assert Fraction(paired_randomization_p([4, 0], [1, 1])) == 1
+    # Differences (+3, +1, +1): |sums| 5, 3, 3, 1 (and mirrored): 2 of 8 reach 5.
+    assert Fraction(paired_randomization_p([4, 2, 2], [1, 1, 1])) == Fraction(2, 8)
+    assert paired_randomization_p([1, 2, 3], [1, 2, 3]) == 1.0
+
+
+@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=1, max_size=6))
+def test_paired_randomization_is_symmetric_and_a_probability(pairs: list[tuple[float, float]]) -> None:
+    first = [a for a, _ in pairs]
+    second = [b for _, b in pairs]
+    p_value = paired_randomization_p(first, second)
+    assert 0 < p_value <= 1
+    assert p_value == paired_randomization_p(second, first)
+    assert p_value >= 2 / 2 ** len(pairs)
+
+
+def test_ranking_and_tie_groups() -> None:
+    rows = rank_rows(
+        [
+            standing("oracle", (4, 4, 4, 4, 4, 4)),
+            standing("strong", (3, 3, 3, 3, 3, 3)),
+            standing("close", (3, 3, 3, 3, 3, 2)),  # below "strong" on one instance only: tied with it
+            standing("weak", (1, 1, 1, 1, 2, 1)),  # below "close" on all six: a new group
+            standing("also-weak", (1, 1, 1, 1, 1, 1)),  # equal to "weak" but on one instance: tied
+            standing("floor", (0, 0, 0, 0, 0, 0)),
+        ]
+    )
+    assert [(row.standing.slug, row.rank, row.tied) for row in rows] == [
+        ("oracle", None, False),
+        ("strong", 1, True),
+        ("close", 1, True),
+        ("weak", 3, True),
+        ("also-weak", 3, True),
+        ("floor", 5, False),
+    ]
+    assert rows[0].p_value_above is None and rows[1].p_value_above is None
+    assert rows[3].p_value_above == 2 / 64
+    # An instance score of c/4 for every instance: the interval is the point.
+    assert (rows[0].low, rows[0].high) == (100.0, 100.0)
+    assert rows[2].low <= rows[2].standing.results["scores"]["overall"] <= rows[2].high
+
+
+def test_equal_overall_scores_are_ordered_by_slug() -> None:
+    rows = rank_rows([standing("b-system", (2,) * 6), standing("a-system", (2,) * 6)])
+    assert [(row.standing.slug, row.rank, row.tied) for row in rows] == [("a-system", 1, True), ("b-system", 1, True)]
+
+
+# --- Inert rendering -------------------------------------------------------------------
+
+HOSTILE_NAMES = [
+    "plain name",
+    "pipe | in | name",
+    "trailing pipe |",
+    "| leading pipe",
+    "back\\slash \\| escaped pipe",
+    "`code` and ``double``",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "a &amp; b &#124; c &lt;",
+    "[click](https://evil.example)",
+    "![image](https://evil.example/x.png)",
+    "[ref][1]",
+    "**bold** __strong__ *em* _em_",
+    "~~strike~~ ~sub~",
+    "# heading",
+    "<https://evil.example>",
+    "www.evil.example and https://evil.example",
+    "mail me@evil.example",
+    "$x^2$ math",
+    ":smile: emoji",
+    "line\u2028separator",
+    "paragraph\u2029separator",
+    "html <!-- comment",
+    "javascript:alert(1)",
+    "[^footnote]",
+    "-->",
+]
+
+
+def _render_table(names_and_urls: list[tuple[str, str | None]]) -> tuple[str, list[list[str]]]:
+    standings = [standing(f"s{i:02d}", (2,) * 6, name=name, url=url) for i, (name, url) in enumerate(names_and_urls)]
+    markdown = render_markdown(rank_rows(standings), signature="test-signature")
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tokens = parser.parse(markdown)
+    rows: list[list[str]] = []
+    for index, token in enumerate(tokens):
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type in ("th_open", "td_open"):
+            rows[-1].append(parser.renderer.render([tokens[index + 1]], parser.options, {}))
+    return markdown, rows
+
+
+def test_hostile_names_render_as_plain_text_in_a_regular_table() -> None:
+    markdown, rows = _render_table([(name, None) for name in HOSTILE_NAMES])
+    assert len(rows) == 1 + len(HOSTILE_NAMES)
+    assert all(len(row) == len(TABLE_HEADER) for row in rows), "every row keeps its column count"
+    # The table's raw lines agree: one header, one alignment, one line per system.
+    table_lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(table_lines) == 2 + len(HOSTILE_NAMES)
+    system_cells = {html.unescape(row[1]) for row in rows[1:]}
+    for name in HOSTILE_NAMES:
+        assert plain_text(name) in system_cells, f"{name!r} is shown as the same plain text"
+    for row in rows[1:]:
+        # Rendered HTML of the cell: text only, every markup character escaped by the renderer.
+        assert "<" not in row[1].replace("&lt;", ""), row[1]
+
+
+def test_links_only_for_http_urls() -> None:
+    _, rows = _render_table(
+        [
+            ("linked", "https://example.org/system?a=1&b=(2)|x"),
+            ("script", "javascript:alert(1)"),
+            ("data", "data:text/html,<script>alert(1)</script>"),
+            ("relative", "/etc/passwd"),
+            ("plain http", "http://example.org"),
+            ("hostile [text](x)", "https://example.org"),
+        ]
+    )
+    cells = {re.sub(r"<[^>]+>", "", row[1]): row[1] for row in rows[1:]}
+    assert cells["linked"] == '<a href="https://example.org/system?a=1&amp;b=%282%29%7Cx">linked</a>'
+    assert cells["plain http"] == '<a href="http://example.org">plain http</a>'
+    for name in ("script", "data", "relative"):
+        assert cells[name] == name, "no link for a non-http(s) URL"
+    assert cells["hostile [text](x)"] == '<a href="https://example.org">hostile [text](x)</a>'
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=64))
+def test_any_name_keeps_the_table_regular(name: str) -> None:
+    _, rows = _render_table([(name, None), ("after", None)])
+    assert all(len(row) == len(TABLE_HEADER) for row in rows)
+    assert len(rows) == 3
+    assert html.unescape(rows[1][1]) == plain_text(name) or html.unescape(rows[2][1]) == plain_text(name)
+
+
+def test_markdown_text_escapes_every_markup_character() -> None:
+    escaped = markdown_text("a|b`c<d>e&f[g]h(i)j!k*l_m~n#o\\p$q:r@s.t\nu")
+    assert re.fullmatch(r"(?:[a-u ]|&#\d+;)+", escaped), escaped
+    assert html.unescape(escaped) == "a|b`c<d>e&f[g]h(i)j!k*l_m~n#o\\p$q:r@s.t u"
+
+
+def test_chart_is_deterministic_and_takes_hostile_names() -> None:
+    rows = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i}", (i,) * 6, name=name) for i, name in enumerate(["$\\frac{1}{0}$", "<b>&</b>", "x" * 64]))])
+    first = render_chart(rows)
+    assert first == render_chart(rows)
+    assert first.startswith(b"<?xml")
+    assert b"<script" not in first and b"Date" not in first

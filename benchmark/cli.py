@@ -76,6 +76,32 @@ def schema() -> None:
     typer.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
 
 
+@app.command()
+def score(
+    submission: SubmissionArg,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the results JSON here (default: print the report only).", show_default=False)
+    ] = None,
+    allow_partial: AllowPartial = False,
+) -> None:
+    """Validate a submission, score it against the gold, print the report; with --output, write the results JSON."""
+    from benchmark.submission import load_submission
+
+    try:
+        loaded = load_submission(submission, allow_partial=allow_partial)
+        from scorers.config import ScoringConfig
+        from scorers.results import render_report, score_submission, write_results
+
+        results = score_submission(loaded, config=ScoringConfig(), progress=lambda message: typer.echo(message, err=True))
+        if output is not None:
+            write_results(results, output)
+    except BenchError as error:
+        _fail(error)
+    typer.echo(render_report(results))
+    if output is not None:
+        typer.echo(f"\nresults written to {output}")
+
+
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
 
 

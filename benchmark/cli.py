@@ -102,6 +102,63 @@ def score(
         typer.echo(f"\nresults written to {output}")
 
 
+@app.command()
+def run(
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://localhost:8000/v1.", show_default=False)],
+    model: Annotated[str, typer.Option(help="Model name as the endpoint knows it.", show_default=False)],
+    api_key_env: Annotated[
+        str | None,
+        typer.Option(help="Environment variable holding the API key (default: OPENAI_API_KEY; when it is unset, no key is sent).", show_default=False),
+    ] = None,
+    instances: Annotated[list[str] | None, typer.Option(help="Instance ids to run (repeat or comma-separate; default: all six).", show_default=False)] = None,
+    output: Annotated[Path, typer.Option(help="Submission file to write.")] = Path("predictions.json"),
+    system_name: Annotated[str | None, typer.Option(help="Leaderboard name (default: the model name).", show_default=False)] = None,
+    temperature: Annotated[float, typer.Option(min=0.0, max=2.0, help="Sampling temperature.")] = 0.0,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Cap on each reply's length in tokens.")] = 2048,
+    max_retries: Annotated[int, typer.Option(min=0, max=20, help="Retries per request on transient HTTP errors, and per instance on unusable replies.")] = 3,
+    retry_delay: Annotated[float, typer.Option(min=0.0, help="Seconds before the first retry after a transient error; doubled per retry.")] = 1.0,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one response.")] = 120.0,
+    restart: Annotated[bool, typer.Option("--restart", help="Discard saved progress (or an existing output file) and start over.")] = False,
+) -> None:
+    """Run a model on every instance through an OpenAI-compatible endpoint and write its submission.
+
+    Exit codes: 0 every instance validated; 1 some were written as empty
+    summaries (reported on stderr); 2 bad arguments or the endpoint refused the
+    configuration; 3 the endpoint stayed unavailable; 130 interrupted. After
+    2, 3 or 130, rerunning the same command resumes.
+    """
+    import os
+
+    from benchmark.errors import InputError, Problem
+    from benchmark.runner import RetryPolicy, run_model
+
+    key_variable = api_key_env or "OPENAI_API_KEY"
+    api_key = os.environ.get(key_variable, "").strip() or None
+    selected = tuple(part.strip() for value in instances or () for part in value.split(",") if part.strip())
+    try:
+        if api_key_env and api_key is None:
+            raise InputError([Problem("--api-key-env", f"environment variable {api_key_env} is not set or empty")])
+        if api_key is not None and not (api_key.isascii() and api_key.isprintable() and " " not in api_key):
+            raise InputError([Problem(f"${key_variable}", "the API key contains spaces, control or non-ASCII characters")])
+        if api_key is None:
+            typer.echo(f"note: {key_variable} is not set; sending no API key (fine for a local server)", err=True)
+        result = run_model(
+            base_url=base_url, model=model, api_key=api_key, api_key_env=key_variable, output=output,
+            instances=selected or None, system_name=system_name, temperature=temperature, max_tokens=max_tokens,
+            policy=RetryPolicy(max_retries=max_retries, base_delay=retry_delay, timeout=timeout), restart=restart,
+        )
+    except BenchError as error:
+        _fail(error)
+    except KeyboardInterrupt:
+        typer.echo("error: interrupted; rerun the same command to resume", err=True)
+        raise typer.Exit(130) from None
+    for outcome in result.empty:
+        typer.echo(f"warning: instance {outcome.instance_id}: no valid reply after {outcome.requests} requests, written as an empty summary; last error: {outcome.error}", err=True)
+    ok = len(result.outcomes) - len(result.empty)
+    typer.echo(f"{'ok' if not result.empty else 'done'}: {result.output}: {ok} of {len(result.outcomes)} instances valid, {len(result.empty)} empty; {result.requests} requests; response_format {result.response_format}")
+    raise typer.Exit(result.exit_code)
+
+
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
 
 

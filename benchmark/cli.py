@@ -15,6 +15,7 @@ from typing import Annotated
 
 import typer
 
+from benchmark.baselines import BaselineName
 from benchmark.errors import BenchError
 
 app = typer.Typer(
@@ -157,6 +158,23 @@ def run(
     ok = len(result.outcomes) - len(result.empty)
     typer.echo(f"{'ok' if not result.empty else 'done'}: {result.output}: {ok} of {len(result.outcomes)} instances valid, {len(result.empty)} empty; {result.requests} requests; response_format {result.response_format}")
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def baseline(
+    name: Annotated[BaselineName, typer.Argument(help="Which baseline to run.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the submission JSON.", show_default=False)],
+) -> None:
+    """Run a baseline system on the articles and write its submission file."""
+    from benchmark.baselines import write_baseline
+
+    try:
+        submission = write_baseline(name, output)
+    except BenchError as error:
+        _fail(error)
+    counts = [summary.item_counts() for summary in submission.predictions.values()]
+    items = ", ".join(f"{field} {sum(c[field] for c in counts)}" for field in counts[0])
+    typer.echo(f"wrote {output}: baseline {name.value!r}, {len(counts)} instances; items: {items}")
 
 
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]

@@ -61,6 +61,13 @@ def _parse_int(digits: str) -> int | _Refused:
     return int(digits)
 
 
+# json's messages that would mislead a user, reworded.
+_JSON_MESSAGES = {
+    "Extra data": "trailing data after the JSON value",
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": "a second byte order mark",
+}
+
+
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     line = text.count("\n", 0, offset) + 1
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
@@ -137,7 +144,7 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_FILE_BYTE
     except json.JSONDecodeError as error:
         line, col = _line_col(text, error.pos)
         # json's messages end in " at" or " starting at", followed by a position we print ourselves.
-        reason = "trailing data after the JSON value" if error.msg == "Extra data" else error.msg.removesuffix(" starting at").removesuffix(" at")
+        reason = _JSON_MESSAGES.get(error.msg, error.msg.removesuffix(" starting at").removesuffix(" at"))
         raise InputError([Problem(f"{source}:{line}:{col}", f"not valid JSON: {reason}")]) from None
     except RecursionError:
         raise InputError([Problem(source, f"nested deeper than {MAX_NESTING} levels")]) from None

@@ -156,7 +156,11 @@ def run(
     for outcome in result.empty:
         typer.echo(f"warning: instance {outcome.instance_id}: no valid reply after {outcome.requests} requests, written as an empty summary; last error: {outcome.error}", err=True)
     ok = len(result.outcomes) - len(result.empty)
-    typer.echo(f"{'ok' if not result.empty else 'done'}: {result.output}: {ok} of {len(result.outcomes)} instances valid, {len(result.empty)} empty; {result.requests} requests; response_format {result.response_format}")
+    resumed = f" ({len(result.resumed)} resumed from saved progress)" if result.resumed else ""
+    typer.echo(
+        f"{'ok' if not result.empty else 'done'}: {result.output}: {ok} of {len(result.outcomes)} instances valid, "
+        f"{len(result.empty)} empty{resumed}; {result.requests} requests; response_format {result.response_format}"
+    )
     raise typer.Exit(result.exit_code)
 
 

@@ -668,7 +668,12 @@ def run_model(
         state = saved
     elif output.exists():
         raise InputError([Problem(str(output), "already exists; pass --restart to overwrite it, or choose another --output")])
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if output.is_dir():
+        raise InputError([Problem(str(output), "is a directory; --output names the submission file to write")])
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError([Problem(str(output.parent), f"cannot create the directory: {error.strerror}")]) from None
 
     progress = Progress(stderr or sys.stderr, len(selected))
     formats = _FormatState(state.response_format)
@@ -692,12 +697,15 @@ def run_model(
         # It outlives a run of some instances only, so that a later run of
         # the others resumes instead of refusing the existing output.
         complete = all(i in state.done for i in INSTANCE_IDS)
-        if not (final and complete):
-            state.response_format = formats.mode
-            atomic_write(sidecar, state.to_bytes())
-        atomic_write(output, (submission.model_dump_json(indent=2) + "\n").encode("utf-8"))
-        if final and complete:
-            sidecar.unlink(missing_ok=True)
+        try:
+            if not (final and complete):
+                state.response_format = formats.mode
+                atomic_write(sidecar, state.to_bytes())
+            atomic_write(output, (submission.model_dump_json(indent=2) + "\n").encode("utf-8"))
+            if final and complete:
+                sidecar.unlink(missing_ok=True)
+        except OSError as error:
+            raise InputError([Problem(str(output), f"cannot write: {error.strerror or error}")]) from None
 
     try:
         for instance_id in selected:

@@ -258,6 +258,7 @@ def test_interrupted_run_resumes_with_only_the_remaining_requests(tmp_path):
     assert second.returncode == 0, second.stderr
     assert instances_requested(server) == ["002", "003", "004", "event"]
     assert "[1/6] 000: resumed" in second.stderr
+    assert "6 of 6 instances valid, 0 empty (2 resumed from saved progress); 4 requests" in second.stdout
     assert not partial(output).exists()
     assert load_submission(output).missing == ()
 
@@ -395,14 +396,27 @@ def test_unreachable_endpoint_exits_3_after_retries(tmp_path):
 # --- End to end with the scorer ----------------------------------------------------------
 
 
-def test_bench_run_then_bench_score(tmp_path):
-    if "score" not in {command.callback.__name__ for command in app.registered_commands}:
-        pytest.skip("`bench score` is not available yet")
-    output = tmp_path / "predictions.json"
+def test_bench_run_then_bench_score(tmp_path, encoder):
+    # `bench score` in this process, so that the suite loads the model once (the `encoder` fixture).
+    output, results = tmp_path / "predictions.json", tmp_path / "results.json"
     with OpenAIServer(good) as server:
         assert bench_run(server, output).returncode == 0
-    scored = run_bench("score", str(output))
+    scored = bench("score", str(output), "--output", str(results))
     assert scored.returncode == 0, scored.stderr
+    assert "system: test-model" in scored.stdout
+    report = json.loads(results.read_text(encoding="utf-8"))
+    assert report["submission"]["sha256"] == hashlib.sha256(output.read_bytes()).hexdigest()
+    assert report["system"]["description"] == saved(output)["system"]["description"]
+    verdicts = {item["path"]: item["verdict"] for item in report["items"]}
+    # Trump and Putin attend in every article; Marco Rubio is in 000's delegation.
+    assert verdicts["predictions.000.attendees[0]"] == verdicts["predictions.000.attendees[2]"] == "correct"
+    assert verdicts["predictions.001.attendees[1]"] == "correct"
+
+
+def test_readme_example_shows_the_current_prompt_hash():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    template_sha = hashlib.sha256((PROMPTS_DIR / "v1.md").read_bytes()).hexdigest()
+    assert f"prompt v1 (sha256:{template_sha[:12]})" in readme
 
 
 # --- Pieces, in process ------------------------------------------------------------------

@@ -391,10 +391,16 @@ class InstanceOutcome:
 
 
 @dataclass
-class _FormatState:
-    """The response_format in use; moves down ``RESPONSE_FORMATS`` when a server refuses one."""
+class _RequestShape:
+    """How requests are shaped for this server, adapted once when it refuses a shape.
 
-    mode: ResponseFormat = "json_schema"
+    ``response_format`` moves down ``RESPONSE_FORMATS`` when the server refuses
+    one; ``token_limit_key`` becomes ``max_completion_tokens`` for hosted
+    models that refuse ``max_tokens`` and name the replacement.
+    """
+
+    response_format: ResponseFormat = "json_schema"
+    token_limit_key: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
 
 
 def _response_format(mode: ResponseFormat) -> dict[str, Any] | None:
@@ -410,27 +416,32 @@ def _refuses_format(rejection: _RequestRejected) -> bool:
     return any(word in message for word in _FORMAT_REJECTION_WORDS)
 
 
-def _request(client: ChatClient, settings: RunSettings, messages: list[dict[str, str]], formats: _FormatState, note: Callable[[str], None]) -> dict[str, Any]:
-    """One chat completion, stepping down the response formats while the server refuses them."""
+def _request(client: ChatClient, settings: RunSettings, messages: list[dict[str, str]], shape: _RequestShape, note: Callable[[str], None]) -> dict[str, Any]:
+    """One chat completion, adapting the request's shape while the server refuses it."""
     while True:
         body: dict[str, Any] = {
             "model": settings.model,
             "messages": messages,
             "temperature": settings.temperature,
-            "max_tokens": settings.max_tokens,
+            shape.token_limit_key: settings.max_tokens,
         }
-        response_format = _response_format(formats.mode)
+        response_format = _response_format(shape.response_format)
         if response_format is not None:
             body["response_format"] = response_format
         try:
             return client.complete(body)
         except _RequestRejected as rejection:
-            if formats.mode != "none" and _refuses_format(rejection):
-                following = RESPONSE_FORMATS[RESPONSE_FORMATS.index(formats.mode) + 1]
-                note(f"{client.endpoint.host} refused response_format {formats.mode} ({rejection.message}); using {following} from now on")
-                formats.mode = following
+            host = client.endpoint.host
+            if shape.token_limit_key == "max_tokens" and "max_completion_tokens" in rejection.message:
+                note(f"{host} refused max_tokens ({rejection.message}); using max_completion_tokens from now on")
+                shape.token_limit_key = "max_completion_tokens"
                 continue
-            raise InputError([Problem(client.endpoint.host, f"refused the request: {rejection} (check --model, --max-tokens and --temperature for this server)")]) from None
+            if shape.response_format != "none" and _refuses_format(rejection):
+                following = RESPONSE_FORMATS[RESPONSE_FORMATS.index(shape.response_format) + 1]
+                note(f"{host} refused response_format {shape.response_format} ({rejection.message}); using {following} from now on")
+                shape.response_format = following
+                continue
+            raise InputError([Problem(host, f"refused the request: {rejection} (check --model, --max-tokens and --temperature for this server)")]) from None
 
 
 def summarize_instance(
@@ -439,7 +450,7 @@ def summarize_instance(
     client: ChatClient,
     prompt: Prompt,
     settings: RunSettings,
-    formats: _FormatState,
+    shape: _RequestShape,
     max_retries: int,
     note: Callable[[str], None],
 ) -> InstanceOutcome:
@@ -449,7 +460,7 @@ def summarize_instance(
     sent_before = client.requests_sent
     error = ""
     for attempt in range(max_retries + 1):
-        response = _request(client, settings, messages, formats, note)
+        response = _request(client, settings, messages, shape, note)
         choice = response["choices"][0]
         content = choice["message"].get("content")
         if not isinstance(content, str) or not content.strip():
@@ -676,7 +687,7 @@ def run_model(
         raise InputError([Problem(str(output.parent), f"cannot create the directory: {error.strerror}")]) from None
 
     progress = Progress(stderr or sys.stderr, len(selected))
-    formats = _FormatState(state.response_format)
+    shape = _RequestShape(state.response_format)
     client = ChatClient(endpoint, api_key=api_key, api_key_env=api_key_env, policy=policy, note=progress.note)
     resumed = tuple(i for i in selected if i in state.done)
     for instance_id in resumed:
@@ -686,7 +697,7 @@ def run_model(
         empty = [i for i, o in state.done.items() if o.status == "empty"]
         system = SystemInfo(
             name=name,
-            description=describe_run(settings, endpoint.host, formats.mode, sorted(empty, key=INSTANCE_IDS.index)),
+            description=describe_run(settings, endpoint.host, shape.response_format, sorted(empty, key=INSTANCE_IDS.index)),
             model=model,
             date=_dt.datetime.now(_dt.timezone.utc).date().isoformat(),
         )
@@ -699,7 +710,7 @@ def run_model(
         complete = all(i in state.done for i in INSTANCE_IDS)
         try:
             if not (final and complete):
-                state.response_format = formats.mode
+                state.response_format = shape.response_format
                 atomic_write(sidecar, state.to_bytes())
             atomic_write(output, (submission.model_dump_json(indent=2) + "\n").encode("utf-8"))
             if final and complete:
@@ -712,7 +723,7 @@ def run_model(
             if instance_id in state.done:
                 continue
             outcome = summarize_instance(
-                instance_id, client=client, prompt=prompt, settings=settings, formats=formats,
+                instance_id, client=client, prompt=prompt, settings=settings, shape=shape,
                 max_retries=policy.max_retries, note=progress.note,
             )
             state.done[instance_id] = outcome
@@ -729,5 +740,5 @@ def run_model(
         outcomes={i: state.done[i] for i in selected},
         resumed=resumed,
         requests=client.requests_sent,
-        response_format=formats.mode,
+        response_format=shape.response_format,
     )

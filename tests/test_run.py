@@ -9,8 +9,14 @@ below are written by hand for these tests (not taken from the gold).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import signal
 import string
+import subprocess
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +32,8 @@ from benchmark.errors import InputError
 from benchmark.runner import (
     PROMPTS_DIR,
     Endpoint,
+    InstanceOutcome,
+    Progress,
     extract_json_text,
     parse_reply,
     retry_after_seconds,
@@ -303,6 +311,19 @@ def test_refused_response_format_falls_back_and_is_remembered(tmp_path, refused,
     assert saved(output)["system"]["description"].endswith(f"response_format {expected[-1]}")
 
 
+def test_max_completion_tokens_replaces_max_tokens_when_the_server_asks(tmp_path):
+    def respond(request: RecordedRequest) -> CannedReply:
+        if "max_tokens" in request.body:
+            return error_reply(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.")
+        return good(request)
+
+    output = tmp_path / "predictions.json"
+    with OpenAIServer(respond) as server:
+        result = bench_run(server, output, "--instances", "000,001")
+    assert result.returncode == 0, result.stderr
+    assert [("max_tokens" in r.body, r.body.get("max_completion_tokens")) for r in server.requests] == [(True, None), (False, 2048), (False, 2048)]
+
+
 def test_a_request_refused_for_another_reason_stops_the_run(tmp_path):
     def respond(request: RecordedRequest) -> CannedReply:
         return error_reply(400, "This model's maximum context length is 512 tokens")
@@ -391,6 +412,57 @@ def test_unreachable_endpoint_exits_3_after_retries(tmp_path):
     result = bench("run", "--base-url", base_url, "--model", "m", "--output", str(tmp_path / "p.json"), "--max-retries", "1", *FAST)
     assert result.returncode == 3
     assert "ConnectionRefusedError" in result.stderr and "gave up after 2 attempts" in result.stderr
+
+
+def test_ctrl_c_exits_130_and_keeps_what_is_done(tmp_path):
+    output = tmp_path / "predictions.json"
+    stalled, release = threading.Event(), threading.Event()
+
+    def respond(request: RecordedRequest) -> CannedReply:
+        if request.instance == "002":
+            stalled.set()
+            release.wait(10)
+        return good(request)
+
+    environment = {**os.environ, "OPENAI_API_KEY": "", "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    with OpenAIServer(respond) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "benchmark.cli", "run", "--base-url", server.base_url, "--model", "test-model", "--output", str(output), *FAST],
+            cwd=tmp_path, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            assert stalled.wait(20), "the run never reached instance 002"
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=20)
+        finally:
+            release.set()
+            if process.poll() is None:
+                process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-2:] == [
+        f"note: 2 of 6 instances saved in {output}; rerun the same command to resume",
+        "error: interrupted; rerun the same command to resume",
+    ]
+    assert list(saved(output)["predictions"]) == ["000", "001"] and partial(output).exists()
+
+
+def test_progress_bar_redraws_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = Progress(terminal, 2)
+    progress.advance(InstanceOutcome("000", "ok", Summary(), 1), resumed=True)
+    progress.note("something happened")
+    progress.advance(InstanceOutcome("001", "empty", Summary(), 4, "attendees: input should be a valid list"))
+    shown = terminal.getvalue()
+    assert shown == (
+        "\r[############............] 1/2 instances  000: resumed\033[K"
+        "\r\033[Knote: something happened\n"
+        "\r[############............] 1/2 instances"
+        "\r[########################] 2/2 instances  001: empty, 4 requests\033[K\n"
+    )
 
 
 # --- End to end with the scorer ----------------------------------------------------------

@@ -228,8 +228,10 @@ def loss_reason(item: Mapping) -> str:
     if verdict == "incorrect":
         return f"predicted {_short(item['value'])!r}, gold has {_short(item['gold'])!r}"
     reason = f"{_short(item['value'])!r} is not in gold"
-    if "closest" in details:
-        reason += f" (closest: {_short(details['closest'])!r}, similarity {details.get('closest_similarity')})"
+    if "reason" in details:
+        reason += f": {details['reason']}"
+    elif "closest_similarity" in details:
+        reason += f" (closest: {_short(details['closest'])!r}, similarity {details['closest_similarity']})"
     return reason
 
 

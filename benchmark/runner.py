@@ -190,7 +190,8 @@ class Endpoint:
             raise InputError([Problem("--base-url", "must be an http:// or https:// URL with a host, e.g. http://localhost:8000/v1")])
         if parts.username or parts.password:
             raise InputError([Problem("--base-url", "must not contain credentials; put the API key in an environment variable (--api-key-env)")])
-        host = parts.hostname if port is None else f"{parts.hostname}:{port}"
+        hostname = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname  # IPv6 literal
+        host = hostname if port is None else f"{hostname}:{port}"
         path = parts.path.rstrip("/") + "/chat/completions"
         url = urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
         return cls(url=url, host=host, identity=f"{parts.scheme}://{host}{path}")
@@ -259,14 +260,12 @@ class ChatClient:
         api_key_env: str,
         policy: RetryPolicy,
         note: Callable[[str], None],
-        sleep: Callable[[float], None] = time.sleep,
     ):
         self.endpoint = endpoint
         self._api_key = api_key
         self._api_key_env = api_key_env
         self._policy = policy
         self._note = note
-        self._sleep = sleep
         self._opener = urllib.request.build_opener(_RefuseRedirects)
         self.requests_sent = 0
 
@@ -347,7 +346,7 @@ class ChatClient:
                 raise EndpointError(f"{host}: {failure}; gave up after {attempts} attempt{'s' * (attempts > 1)}")
             delay = retry_after if retry_after is not None else min(self._policy.base_delay * 2 ** (attempt - 1), _MAX_BACKOFF)
             self._note(f"{host}: {failure}; retry {attempt} of {self._policy.max_retries} in {delay:.2f} s")
-            self._sleep(delay)
+            time.sleep(delay)
 
 
 def _chat_completion_problem(payload: bytes) -> str | None:

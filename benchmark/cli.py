@@ -104,6 +104,23 @@ def score(
 
 
 @app.command()
+def calibrate(
+    pairs: Annotated[
+        Path | None,
+        typer.Option("--pairs", help="Labelled pairs: JSON lines with id, a, b and label (default: tests/data/similarity_pairs.jsonl).", show_default=False),
+    ] = None,
+) -> None:
+    """Choose the demands/stakes match threshold on labelled pairs; print the table it was chosen from."""
+    from scorers.texts import DEV_PAIRS, calibrate as calibrate_threshold
+
+    try:
+        report = calibrate_threshold(pairs or DEV_PAIRS)
+    except BenchError as error:
+        _fail(error)
+    typer.echo("\n".join(report.lines()))
+
+
+@app.command()
 def run(
     base_url: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://localhost:8000/v1.", show_default=False)],
     model: Annotated[str, typer.Option(help="Model name as the endpoint knows it.", show_default=False)],

@@ -159,6 +159,10 @@ class Encoder:
         self._path = path
         self._torch = torch
         # bert-score's defaults: the slow tokenizer, the model cut to num_layers.
+        # One thread: with two, torch's OpenMP workers spin against any other
+        # busy process and a forward pass got 5-20x slower under load
+        # (measured: 30 texts one at a time, 1.1 s on one thread, 21 s on two).
+        torch.set_num_threads(1)
         self._tokenizer = get_tokenizer(str(path), use_fast=False)
         self._model = get_model(str(path), NUM_LAYERS)
         self._model.to("cpu")

@@ -50,8 +50,11 @@ RESULTS_FILE = "results.json"
 LEADERBOARD_FILE = "LEADERBOARD.md"
 CHART_FILE = "LEADERBOARD.svg"
 
-REFERENCE_SLUGS = frozenset({"oracle"})
-"""Submissions shown for reference (the gold itself): marked, never ranked or tested."""
+REFERENCE_SLUGS = {
+    "oracle": "the gold summaries themselves, the best score possible",
+    "example": "the hand-written example submission, with deliberate mistakes; written knowing the gold, so not a system",
+}
+"""Submissions shown for reference, with what they are: marked, never ranked or tested, listed in this order."""
 
 SLUG_MAX_CHARS = 64
 _SLUG = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{SLUG_MAX_CHARS - 1}}}")
@@ -342,7 +345,7 @@ def rank_rows(standings: Sequence[Standing]) -> list[Row]:
     def interval(standing: Standing) -> tuple[float, float]:
         return bootstrap_ci(instance_values(standing), seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES, confidence=CONFIDENCE)
 
-    references = sorted((s for s in standings if s.reference), key=lambda s: s.slug)
+    references = sorted((s for s in standings if s.reference), key=lambda s: list(REFERENCE_SLUGS).index(s.slug))
     ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-overall(s), s.slug))
     rows = [Row(standing, None, False, None, *interval(standing)) for standing in references]
     group_ranks: list[int] = []
@@ -422,12 +425,13 @@ TABLE_HEADER = (
     "Rank",
     "System",
     "Overall (95% CI)",
+    "p vs. above",
     *(f"{FIELD_TITLES[field]} F1" for field in FIELDS),
     "Faithfulness",
     "Contradicted",
     "Date",
 )
-_ALIGNMENT = ("---:", ":---", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
+_ALIGNMENT = ("---:", ":---", "---:", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
 
 
 def table_row_cells(row: Row) -> list[str]:
@@ -440,6 +444,7 @@ def table_row_cells(row: Row) -> list[str]:
         _rank_cell(row),
         _system_cell(row),
         f"{_number(scores['overall'])} ({row.low:.2f}–{row.high:.2f})",
+        "—" if row.p_value_above is None else f"{row.p_value_above:.3f}",
         *(_number(scores["fields"][field]["f1"]) for field in FIELDS),
         _number(consistency.get("supported_rate")),
         "n/a" if contradicted is None else str(contradicted),
@@ -453,6 +458,7 @@ def _table(cells: Sequence[Sequence[str]]) -> str:
 
 def render_markdown(rows: Sequence[Row], *, signature: str) -> str:
     """The whole LEADERBOARD.md for ranked rows and the scorer signature."""
+    references = "".join(f" {row.standing.slug}: {REFERENCE_SLUGS[row.standing.slug]}." for row in rows if row.standing.reference)
     table = _table([TABLE_HEADER, _ALIGNMENT, *(table_row_cells(row) for row in rows)])
     return f"""# Leaderboard
 
@@ -466,11 +472,11 @@ articles support, and **Contradicted** the number of predicted items they contra
 {table}
 - **Rank**: systems are ordered by overall score. Systems that share a rank ending in "=" form a tie group: each
   one's difference from the system directly above it is not statistically significant (two-sided p ≥ {SIGNIFICANCE_LEVEL:g},
-  exact paired randomization test over the six instances). With six instances, a system is set apart from the one
-  above it only when it scores lower on every instance.
+  exact paired randomization test over the six instances; its p-value is in **p vs. above**). With six instances,
+  a system is set apart from the one above it only when it scores lower on every instance.
 - **95% CI**: percentile bootstrap over the six instances ({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}).
   With six instances these intervals are wide; read small differences accordingly.
-- **ref.**: a reference row, not ranked and not tested: the gold summaries themselves, the best score possible.
+- **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
 - **n/a**: not measured for this submission.
 
 ![F1 per field and system](LEADERBOARD.svg)
@@ -519,7 +525,7 @@ def render_chart(rows: Sequence[Row]) -> bytes:
         ranked = 0
         for index, row in enumerate(rows):
             if row.standing.reference:
-                color = "#b0b0b0"
+                color = ("#b0b0b0", "#707070")[index % 2]
             else:
                 color = palette[ranked % len(palette)]
                 ranked += 1

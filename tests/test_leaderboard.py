@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
@@ -12,23 +17,30 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from typer.testing import CliRunner
 
+from benchmark.cli import app
 from benchmark.errors import InputError
 from benchmark.leaderboard import (
     TABLE_HEADER,
     Standing,
     check_slug,
+    default_scorer,
     markdown_text,
     paired_randomization_p,
     plain_text,
+    publish_leaderboard,
     rank_rows,
     render_chart,
     render_markdown,
     slug_from_name,
+    stale_board_files,
+    submit_submission,
 )
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from scorers.base import Counts, FieldResult
 from scorers.results import _scores as scores_from_field_results
+from tests.conftest import EXAMPLE_SUBMISSION, REPO_ROOT, run_bench
 
 # --- Hand-made results -------------------------------------------------------------
 
@@ -262,3 +274,204 @@ def test_chart_is_deterministic_and_takes_hostile_names() -> None:
     assert first == render_chart(rows)
     assert first.startswith(b"<?xml")
     assert b"<script" not in first and b"Date" not in first
+
+
+# --- Filing and publishing with the real scorer ------------------------------------------
+#
+# Scoring is real (the model is loaded once per test process). To stay fast,
+# one folder of scored submissions is built per session and copied by each
+# test that changes it; most runs then reuse its cached results.
+
+
+def _blank_submission(name: str, **system: str) -> bytes:
+    """A valid submission with six empty summaries (cheap to score: nothing to compare)."""
+    document = {"schema_version": "1", "system": {"name": name, **system}, "predictions": {i: {} for i in INSTANCE_IDS}}
+    return json.dumps(document, indent=2).encode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def scored_submissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with two filed submissions: the example and a blank one."""
+    root = tmp_path_factory.mktemp("scored")
+    blank = root / "blank.json"
+    blank.write_bytes(_blank_submission("Blank", date="2026-11-22"))
+    submissions = root / "submissions"
+    submit_submission(EXAMPLE_SUBMISSION, submissions_dir=submissions)
+    submit_submission(blank, submissions_dir=submissions)
+    return submissions
+
+
+@pytest.fixture
+def submissions(scored_submissions: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "submissions"
+    shutil.copytree(scored_submissions, copy)
+    return copy
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def test_submit_files_the_submitted_bytes_and_their_results(scored_submissions: Path) -> None:
+    assert sorted(p.name for p in scored_submissions.iterdir() if not p.name.startswith(".")) == ["blank", "example"]
+    filed = scored_submissions / "example"
+    assert (filed / "predictions.json").read_bytes() == EXAMPLE_SUBMISSION.read_bytes()
+    results = json.loads((filed / "results.json").read_bytes())
+    assert results["submission"]["sha256"] == hashlib.sha256(EXAMPLE_SUBMISSION.read_bytes()).hexdigest()
+    assert results["signature"]["string"] == default_scorer().signature
+    assert results["system"]["name"] == "example"
+    blank = json.loads((scored_submissions / "blank" / "results.json").read_bytes())
+    assert blank["scores"]["overall"] == 0.0
+
+
+def test_submit_refuses_a_taken_slug_and_a_bad_one_writing_nothing(submissions: Path, tmp_path: Path) -> None:
+    before = _snapshot(submissions)
+    taken = run_bench("submit", str(EXAMPLE_SUBMISSION), "--submissions-dir", str(submissions))
+    assert taken.returncode == 2
+    assert taken.stderr.count("\n") == 1 and "--replace" in taken.stderr and "Traceback" not in taken.stderr
+    for bad in ("../escape", ".hidden", "a/b", "Upper"):
+        refused = CliRunner().invoke(app, ["submit", str(EXAMPLE_SUBMISSION), "--slug", bad, "--submissions-dir", str(submissions)])
+        assert refused.exit_code == 2, refused.output
+        assert refused.stderr.startswith(f"error: --slug: {bad!r} is not a valid slug") and refused.stderr.count("\n") == 1
+    assert _snapshot(submissions) == before
+    assert not (tmp_path / "escape").exists()
+
+
+def test_submit_replace_overwrites(submissions: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "renamed.json"
+    renamed.write_bytes(_blank_submission("Blank", date="2026-11-23"))
+    filed = submit_submission(renamed, replace=True, submissions_dir=submissions)
+    assert (filed.slug, filed.replaced) == ("blank", True)
+    assert (submissions / "blank" / "predictions.json").read_bytes() == renamed.read_bytes()
+    assert json.loads((submissions / "blank" / "results.json").read_bytes())["system"]["date"] == "2026-11-23"
+
+
+def test_adding_a_submission_rescores_only_that_one(submissions: Path, tmp_path: Path) -> None:
+    first = publish_leaderboard(submissions, tmp_path)
+    assert first.rescored == ()
+    cached = _snapshot(submissions)
+    newcomer = submissions / "newcomer"
+    newcomer.mkdir()
+    (newcomer / "predictions.json").write_bytes(_blank_submission("Newcomer"))
+    second = publish_leaderboard(submissions, tmp_path)
+    assert second.rescored == ("newcomer",)
+    assert all(_snapshot(submissions)[name] == content for name, content in cached.items()), "other caches untouched"
+    assert (newcomer / "results.json").is_file()
+    assert publish_leaderboard(submissions, tmp_path).rescored == ()
+
+
+def test_a_scorer_change_rescores_every_submission(submissions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import scorers.signature
+
+    monkeypatch.setattr(scorers.signature, "SCORERS_VERSION", "test-bumped")
+    changed = publish_leaderboard(submissions, tmp_path)
+    assert changed.rescored == ("blank", "example")
+    assert "scorers:test-bumped" in (tmp_path / "LEADERBOARD.md").read_text(encoding="utf-8")
+    assert publish_leaderboard(submissions, tmp_path).rescored == ()
+
+
+def test_board_is_deterministic_and_checked(submissions: Path, tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    publish_leaderboard(submissions, one)
+    publish_leaderboard(submissions, two)
+    assert _snapshot(one) == _snapshot(two), "same submissions, byte-identical board"
+    assert stale_board_files(submissions, one) == []
+    check = ["leaderboard", "--check", "--submissions-dir", str(submissions), "--output-dir", str(one)]
+    ok = CliRunner().invoke(app, check)
+    assert ok.exit_code == 0, ok.output
+    board = one / "LEADERBOARD.md"
+    board.write_bytes(board.read_bytes().replace(b"example", b"exemplary"))
+    before = _snapshot(one)
+    stale = CliRunner().invoke(app, check)
+    assert stale.exit_code == 1
+    assert stale.stderr.count("\n") == 1 and "LEADERBOARD.md is not what" in stale.stderr
+    assert _snapshot(one) == before, "--check writes nothing"
+    (one / "LEADERBOARD.svg").unlink()
+    assert stale_board_files(submissions, one) == ["LEADERBOARD.md", "LEADERBOARD.svg"]
+
+
+def test_check_does_not_write_stale_caches(submissions: Path, tmp_path: Path) -> None:
+    (submissions / "blank" / "predictions.json").write_bytes(_blank_submission("Blank again"))
+    before = _snapshot(submissions)
+    assert stale_board_files(submissions, tmp_path) == ["LEADERBOARD.md", "LEADERBOARD.svg"]
+    assert _snapshot(submissions) == before
+    assert not (tmp_path / "LEADERBOARD.md").exists()
+
+
+def test_warm_run_does_not_load_the_model(submissions: Path, tmp_path: Path) -> None:
+    publish_leaderboard(submissions, tmp_path)  # every cache valid from here on
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from benchmark.leaderboard import publish_leaderboard\n"
+        f"board = publish_leaderboard(Path({str(submissions)!r}), Path({str(tmp_path)!r}))\n"
+        "heavy = sorted(m for m in ('torch', 'transformers', 'bert_score') if m in sys.modules)\n"
+        "print(board.rescored, heavy)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "() []"
+
+
+def test_interrupted_publish_leaves_board_and_results_as_they_were(
+    submissions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish_leaderboard(submissions, tmp_path)
+    # A stale cache, so that the run below has a results.json to rewrite too.
+    (submissions / "blank" / "predictions.json").write_bytes(_blank_submission("Blank", date="2026-01-01"))
+    results_before = _snapshot(submissions)
+    board_before = _snapshot(tmp_path)
+
+    def crash(source: object, destination: object) -> None:
+        raise OSError("simulated crash at the rename")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises((OSError, InputError)):
+        publish_leaderboard(submissions, tmp_path)
+    monkeypatch.undo()
+    assert _snapshot(submissions) == results_before
+    assert _snapshot(tmp_path) == board_before
+    assert not [p for p in tmp_path.rglob("*.tmp")]
+
+
+def test_concurrent_submits_both_land(tmp_path: Path) -> None:
+    submissions = tmp_path / "submissions"
+    files = []
+    for name in ("Alpha", "Beta"):
+        path = tmp_path / f"{name}.json"
+        path.write_bytes(_blank_submission(name))
+        files.append(path)
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "benchmark.cli", "submit", str(path), "--submissions-dir", str(submissions)],
+            cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for path in files
+    ]
+    outcomes = [process.communicate(timeout=300) for process in processes]
+    assert [process.returncode for process in processes] == [0, 0], outcomes
+    for slug, path in (("alpha", files[0]), ("beta", files[1])):
+        assert (submissions / slug / "predictions.json").read_bytes() == path.read_bytes()
+        assert json.loads((submissions / slug / "results.json").read_bytes())["system"]["name"] == slug.title()
+
+
+def test_hostile_system_name_is_published_as_plain_text(submissions: Path, tmp_path: Path) -> None:
+    name = "<b>x</b> | [y](javascript:z) ![i](u) `c` *e*"
+    hostile = tmp_path / "hostile.json"
+    hostile.write_bytes(_blank_submission(name, url="https://example.org/a_(b)"))
+    submit_submission(hostile, slug="hostile", submissions_dir=submissions)
+    publish_leaderboard(submissions, tmp_path)
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render((tmp_path / "LEADERBOARD.md").read_text(encoding="utf-8"))
+    rows = re.findall(r"<tr>(.*?)</tr>", rendered, flags=re.S)
+    assert len(rows) == 4
+    assert all(len(re.findall(r"<t[hd]", row)) == len(TABLE_HEADER) for row in rows)
+    assert f'<a href="https://example.org/a_%28b%29">{html.escape(name, quote=False)}</a>' in rendered
+
+
+def test_repository_leaderboard_is_up_to_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What CI checks: the committed LEADERBOARD.md and chart are what the submissions and scorer produce."""
+    monkeypatch.chdir(REPO_ROOT)
+    result = CliRunner().invoke(app, ["leaderboard", "--check"])
+    assert result.exit_code == 0, result.output

@@ -12,6 +12,7 @@ signature, so the same input gives the same bytes (``write_results``).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -136,7 +137,8 @@ def _secondary(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> 
         for name, (agree, compared) in tallies.items()
     }
     for field, values in similarities.items():
-        mean = round(sum(values) / len(values), SIMILARITY_DECIMALS) if values else None
+        # fsum is exact, so the mean does not depend on the order of the items.
+        mean = round(math.fsum(values) / len(values), SIMILARITY_DECIMALS) if values else None
         report[f"{field}.mean_similarity"] = {"value": mean, "matched": len(values)}
     return report
 

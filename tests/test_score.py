@@ -14,12 +14,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import benchmark.data
 from benchmark.data import load_instances
 from benchmark.errors import InputError, IntegrityError
 from benchmark.schema import FIELDS, INSTANCE_IDS
-from benchmark.submission import load_submission
+from benchmark.submission import LoadedSubmission, load_submission, validate_submission_data
 from scorers.attendees import score_attendees
 from scorers.config import ScoringConfig
 from scorers.results import biggest_losses, item_cost, loss_reason, score_submission, write_results
@@ -132,6 +134,23 @@ def test_reworded_reordered_aliased_gold_scores_near_100(config):
     assert scores["secondary"]["attendees.country_accuracy"]["value"] == 100.0
     # The texts really are reworded: credit came from similarity, not from copies.
     assert scores["secondary"]["demands.mean_similarity"]["value"] < 0.95
+
+
+@pytest.fixture(scope="module")
+def reworded_scores(config) -> dict:
+    return score_submission(load_submission(REWORDED), config=config)["scores"]
+
+
+@settings(max_examples=8, deadline=None)
+@given(shuffler=st.randoms(use_true_random=False))
+def test_list_order_never_changes_a_score(shuffler, config, reworded_scores):
+    data = json.loads(REWORDED.read_text(encoding="utf-8"))
+    for summary in data["predictions"].values():
+        for field in ("attendees", "demands", "stakes"):
+            shuffler.shuffle(summary[field])
+    submission, missing = validate_submission_data(data)
+    loaded = LoadedSubmission(submission=submission, sha256="not a file", missing=missing)
+    assert score_submission(loaded, config=config)["scores"] == reworded_scores
 
 
 def _remove(path: tuple) -> callable:

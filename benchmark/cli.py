@@ -181,6 +181,24 @@ def run(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("meta-eval")
+def meta_eval(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Labelled items: JSON lines (default: tests/data/consistency_dev.jsonl).", show_default=False),
+    ] = None,
+) -> None:
+    """Check the consistency scorer on labelled items against two baselines; print accuracy, AUC and confusion tables."""
+    from scorers.config import ScoringConfig
+    from scorers.consistency import DEV_SET, load_labelled_items, meta_evaluate, render_meta_evaluation
+
+    try:
+        report = meta_evaluate(load_labelled_items(data or DEV_SET), config=ScoringConfig())
+    except BenchError as error:
+        _fail(error)
+    typer.echo(render_meta_evaluation(report))
+
+
 @app.command()
 def baseline(
     name: Annotated[BaselineName, typer.Argument(help="Which baseline to run.", show_default=False)],

@@ -109,16 +109,27 @@ PersonRole = str  # "attendee", "excluded", "analyst", "future", "caption", "men
 _ROLE_PRIORITY = ("excluded", "caption", "analyst", "future", "attendee", "mentioned")
 
 
+def _transliteration_key(word: str) -> str:
+    """A surname with the usual transliteration variants folded: doubled letters once, a final -iy/-yy/-ij as -y."""
+    collapsed = re.sub(r"(.)\1+", r"\1", word)
+    return re.sub(r"(?:iy|ij|yi)$", "y", collapsed)
+
+
 def _same_surname(a: str, b: str, threshold: float) -> bool:
-    return a == b or (len(a) >= 4 and len(b) >= 4 and fuzz.ratio(a, b) >= threshold)
+    if a == b:
+        return True
+    if len(a) < 4 or len(b) < 4:
+        return False
+    return _transliteration_key(a) == _transliteration_key(b) or fuzz.ratio(a, b) >= threshold
 
 
 def person_matches(predicted: tuple[str, ...], form: tuple[str, ...], threshold: float) -> bool:
     """Whether two names (folded words, titles stripped) name the same person.
 
-    The surnames must agree (equal, or rapidfuzz ratio >= ``threshold`` for
-    transliterations: "zelensky"/"zelenskiy", "witkoff"/"wittkoff"); given
-    names, where both have one, must start with the same letter.
+    The surnames must agree: equal, equal once transliteration variants are
+    folded ("Zelenskyy"/"Zelenskiy"/"Zelensky", "Wittkoff"/"Witkoff"), or
+    with a rapidfuzz ratio >= ``threshold``; given names, where both have
+    one, must start with the same letter.
     """
     if not predicted or not form or not _same_surname(predicted[-1], form[-1], threshold):
         return False
@@ -321,7 +332,7 @@ LOCAL_ZONES: dict[str, float] = {"alaska": -8}
 _DAY = "|".join(WEEKDAYS)
 _ZONE = "|".join(sorted(ZONE_OFFSETS, key=len, reverse=True))
 _CLOCK = re.compile(
-    rf"(?P<clock>\b\d{{1,2}}:\d{{2}}\b|\b\d{{3,4}}(?=\s*(?:GMT|UTC)\b)|\b\d{{1,2}}\s*[ap]\.?m\.?)"
+    rf"(?P<clock>\b\d{{1,2}}(?::\d{{2}})?\s*[ap]\.?m\b\.?|\b\d{{1,2}}:\d{{2}}\b|\b\d{{3,4}}(?=\s*(?:GMT|UTC)\b))"
     rf"(?:\s+on\s+(?P<day>{_DAY}))?(?:\s+(?P<zone>{_ZONE})\b)?(?:\s+on\s+(?P<day_after>{_DAY}))?",
     re.IGNORECASE,
 )
@@ -383,7 +394,6 @@ def stated_times(sentences: tuple[SourceSentence, ...]) -> list[StatedTime]:
             if minutes is None:
                 continue
             if offset is None:
-                stated.append(StatedTime(None, None, None, sentence))
                 continue
             utc = minutes - round(offset * 60)
             day_shift, utc = divmod(utc, 24 * 60)
@@ -405,13 +415,14 @@ def stated_times(sentences: tuple[SourceSentence, ...]) -> list[StatedTime]:
 
 def _clock_minutes(clock: str) -> int | None:
     text = clock.lower().replace(".", "").replace(" ", "")
-    if ":" in text:
-        hours, minutes = (int(part) for part in text.split(":"))
-    elif text.endswith(("am", "pm")):
-        hours, minutes = int(text[:-2]), 0
+    if text.endswith(("am", "pm")):
+        hours, _, minutes_text = text[:-2].partition(":")
+        hours, minutes = int(hours), int(minutes_text or 0)
         if not 1 <= hours <= 12:
             return None
         hours = hours % 12 + (12 if text.endswith("pm") else 0)
+    elif ":" in text:
+        hours, minutes = (int(part) for part in text.split(":"))
     else:
         hours, minutes = divmod(int(text), 100)
     if hours > 23 or minutes > 59:
@@ -455,6 +466,17 @@ _QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 )
 
 
+def quantity_scopes(text: str) -> list[tuple[str, float, str | None]]:
+    """Each quantity with the party it is a quantity of, when one follows "of" ("20% of Ukraine" -> Ukraine)."""
+    scoped = []
+    lowered = text.lower()
+    for kind, value, end in _quantities_with_ends(text):
+        follow = re.match(r"\s+of\s+(?:the\s+)?([\w’'-]+)", lowered[end:])
+        party = resolve_party(follow.group(1)) if follow else None
+        scoped.append((kind, value, party if party in CANONICAL_PARTIES else None))
+    return scoped
+
+
 def quantities(text: str) -> list[tuple[str, float]]:
     """The quantities a text states, typed and normalised.
 
@@ -466,8 +488,13 @@ def quantities(text: str) -> list[tuple[str, float]]:
         >>> quantities("nearly 20% of Ukraine, about one-fifth, 21,000 sq km")
         [('percent', 20.0), ('percent', 20.0), ('area_km2', 21000.0)]
     """
+    return [(kind, value) for kind, value, _ in _quantities_with_ends(text)]
+
+
+def _quantities_with_ends(text: str) -> list[tuple[str, float, int]]:
+    # Replacements keep every length, so match ends are positions in ``text``.
     lowered = text.lower().replace("‐", "-").replace("–", "-")
-    found: list[tuple[int, str, float]] = []
+    found: list[tuple[int, str, float, int]] = []
     taken: list[tuple[int, int]] = []
     for kind, pattern in _QUANTITY_PATTERNS:
         for match in pattern.finditer(lowered):
@@ -476,8 +503,8 @@ def quantities(text: str) -> list[tuple[str, float]]:
             value = _quantity_value(kind, match)
             if value is not None:
                 taken.append(match.span())
-                found.append((match.start(), kind, value))
-    return [(kind, value) for _, kind, value in sorted(found)]
+                found.append((match.start(), kind, value, match.end()))
+    return [(kind, value, end) for _, kind, value, end in sorted(found)]
 
 
 def _quantity_value(kind: str, match: re.Match) -> float | None:
@@ -506,18 +533,22 @@ def number_check(claim: str, evidence: list[str]) -> tuple[str, tuple[str, float
 
     Returns:
         ("agree" | "differ" | "absent" | "none", the first quantity that
-        differs or is absent): "differ" when the evidence states a quantity
-        of the same kind and none agrees; "absent" when it states none of
-        that kind; "none" when the claim states no quantity.
+        differs): "differ" when the evidence states a quantity of the same
+        kind and none agrees in value and in what it is a quantity of
+        ("20% of Russia" does not agree with "20% of Ukraine"); "absent"
+        when it states none of that kind; "none" when the claim states no
+        quantity.
     """
-    claimed = quantities(claim)
+    claimed = quantity_scopes(claim)
     if not claimed:
         return "none", None
-    stated = [q for text in evidence for q in quantities(text)]
+    stated = [q for text in evidence for q in quantity_scopes(text)]
     status = "agree"
-    for kind, value in claimed:
-        same_kind = [v for k, v in stated if k == kind]
-        if any(quantities_agree(kind, value, v) for v in same_kind):
+    for kind, value, scope in claimed:
+        same_kind = [(v, s) for k, v, s in stated if k == kind]
+        agreeing = [s for v, s in same_kind if quantities_agree(kind, value, v)]
+        # The same number of something else ("20% of Russia" for "20% of Ukraine") is another quantity.
+        if any(scope is None or s is None or s == scope for s in agreeing):
             continue
         if same_kind:
             return "differ", (kind, value)
@@ -538,7 +569,7 @@ _WARNING = re.compile(r"\b(?:warn\w*|urg\w*|caution\w*|advis\w*)\s+(?:\w+\s+){0,
 _CONDITION = re.compile(r"\b(?:if|unless|should)\b.*$")
 # Pairs of opposite words: (claim word stem, evidence word stem).
 _ANTONYMS = (
-    ("reward", "consequence"), ("benefit", "consequence"), ("boom", "wan"), ("strong", "wan"), ("gain", "los"), ("accept", "reject"),
+    ("reward", "consequence"), ("benefit", "consequence"), ("boom", "wan"), ("gain", "los"), ("accept", "reject"),
     ("agree", "reject"), ("join", "remov"), ("join", "abandon"), ("expand", "against"), ("improv", "deteriorat"), ("rais", "lower"),
 )
 _CLAUSE_BREAK = re.compile(r"[,;:—–]|\bbut\b|\bwhile\b|\bwhereas\b")
@@ -583,6 +614,7 @@ def antonym_clash(claim: str, sentence: str) -> str | None:
             any(w.startswith(ours) for w in claim_words)
             and any(w.startswith(theirs) for w in sentence_words)
             and not any(w.startswith(ours) for w in sentence_words)
+            and not any(w.startswith(theirs) for w in claim_words)
         ):
             return sentence
     return None

@@ -158,7 +158,7 @@ class ItemConsistency:
         }
 
 
-def _verdict(label: ConsistencyLabel, strength: float, evidence: Iterable[SourceSentence], reason: str) -> ItemConsistency:
+def verdict(label: ConsistencyLabel, strength: float, evidence: Iterable[SourceSentence], reason: str) -> ItemConsistency:
     """Build a verdict; ``strength`` in [0, 1] is how strongly the evidence points to the label."""
     strength = min(1.0, max(0.0, strength))
     if label == "supported":
@@ -205,36 +205,36 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
     gold_evidence = _gold_sentences(gold_person.evidence, sources) if gold_person else []
     surname = predicted[-1] if predicted else attendee.name
     if attending or gold_evidence:
-        presence = _verdict("supported", 1.0, attending or gold_evidence, f"{attendee.name!r} is reported at the summit")
+        presence = verdict("supported", 1.0, attending or gold_evidence, f"{attendee.name!r} is reported at the summit")
     elif excluded := [m.sentence for m in mentions if m.role == "excluded"]:
-        return _verdict("contradicted", 1.0, excluded, f"the sources report {attendee.name!r} as not invited or excluded")
+        return verdict("contradicted", 1.0, excluded, f"the sources report {attendee.name!r} as not invited or excluded")
     elif mentions:
         roles = sorted({m.role for m in mentions})
-        return _verdict("unsupported", 0.5, [m.sentence for m in mentions], f"{attendee.name!r} is named only as: {', '.join(roles)}")
+        return verdict("unsupported", 0.5, [m.sentence for m in mentions], f"{attendee.name!r} is named only as: {', '.join(roles)}")
     else:
-        return _verdict("unsupported", 0.0, [], f"no source sentence names {surname!r}")
+        return verdict("unsupported", 0.0, [], f"no source sentence names {surname!r}")
     checks = [presence]
     if attendee.role:
         if any(role_near(attendee.role, m, forms, threshold) for m in mentions) or (
             gold_person and gold_person.role and role_agrees(attendee.role, gold_person.role)
         ):
-            checks.append(_verdict("supported", 1.0, presence_evidence(presence, sentences), "role stated"))
+            checks.append(verdict("supported", 1.0, presence_evidence(presence, sentences), "role stated"))
         elif gold_person and gold_person.role:
             checks.append(
-                _verdict("contradicted", 0.8, gold_evidence, f"the sources give {gold_person.name} the role {gold_person.role!r}, not {attendee.role!r}")
+                verdict("contradicted", 0.8, gold_evidence, f"the sources give {gold_person.name} the role {gold_person.role!r}, not {attendee.role!r}")
             )
         else:
-            checks.append(_verdict("unsupported", 0.5, attending, f"no source gives the role {attendee.role!r}"))
+            checks.append(verdict("unsupported", 0.5, attending, f"no source gives the role {attendee.role!r}"))
     if attendee.country:
         stated = gold_person.country if gold_person and gold_person.country else None
         stated = stated or next((p for m in mentions if (p := nationality_near(m, forms, threshold))), None)
         claimed = resolve_party(attendee.country)
         if stated is None:
-            checks.append(_verdict("unsupported", 0.5, attending, f"no source gives the country of {attendee.name!r}"))
+            checks.append(verdict("unsupported", 0.5, attending, f"no source gives the country of {attendee.name!r}"))
         elif fold(stated) == fold(claimed):
-            checks.append(_verdict("supported", 1.0, presence_evidence(presence, sentences), "country stated"))
+            checks.append(verdict("supported", 1.0, presence_evidence(presence, sentences), "country stated"))
         else:
-            checks.append(_verdict("contradicted", 0.8, gold_evidence or attending, f"{attendee.name!r} represents {stated}, not {claimed}"))
+            checks.append(verdict("contradicted", 0.8, gold_evidence or attending, f"{attendee.name!r} represents {stated}, not {claimed}"))
     return _worst(checks)
 
 
@@ -257,21 +257,21 @@ def check_venue_component(
         forms.add(fold(resolve_party(value)))
     as_venue, elsewhere = venue_mentions(forms, sentences)
     if as_venue:
-        return _verdict("supported", 1.0, as_venue, f"{value!r} is named as where the summit is")
+        return verdict("supported", 1.0, as_venue, f"{value!r} is named as where the summit is")
     stated = getattr(gold.venue, component) if gold.venue else None
     gold_evidence = _gold_sentences(getattr(gold.venue.evidence, component), sources) if stated else []
     if not gold_evidence:
         where = ", ".join(sorted({"a photo caption" if s.caption else "another role" for s in elsewhere}))
         reason = f"{value!r} appears only in {where}" if elsewhere else f"the sources do not name the venue's {component}"
-        return _verdict("unsupported", 0.5 if elsewhere else 0.0, elsewhere, reason)
+        return verdict("unsupported", 0.5 if elsewhere else 0.0, elsewhere, reason)
     if component == "country":
         same = fold(resolve_party(value)) == fold(resolve_party(stated))
     else:
         accepted = {f for name in (stated, *(gold.venue.aliases if component == "name" else ())) for f in place_forms(name)}
         same = bool(forms & accepted)
     if same:
-        return _verdict("supported", 0.9, gold_evidence, f"{value!r} is the venue's {component} stated in the sources")
-    return _verdict("contradicted", 1.0, [*gold_evidence, *elsewhere], f"the sources give the venue's {component} as {stated!r}")
+        return verdict("supported", 0.9, gold_evidence, f"{value!r} is the venue's {component} stated in the sources")
+    return verdict("contradicted", 1.0, [*gold_evidence, *elsewhere], f"the sources give the venue's {component} as {stated!r}")
 
 
 # --- Time ----------------------------------------------------------------------
@@ -304,16 +304,16 @@ def check_time_component(
             days = [t for t in stated if t.weekday]
             weekday = date.strftime("%A")
             if days and all(t.weekday != weekday for t in days):
-                return _verdict(
+                return verdict(
                     "contradicted", 1.0, [t.sentence for t in days], f"{value} is a {weekday}; the sources put the summit on {days[0].weekday}"
                 )
             reason = "the sources give no calendar date" + (f", only the weekday {days[0].weekday}" if days else "")
-            return _verdict("unsupported", 0.5 if days else 0.0, [t.sentence for t in days], reason)
+            return verdict("unsupported", 0.5 if days else 0.0, [t.sentence for t in days], reason)
     if matching:
-        return _verdict("supported", 1.0, [t.sentence for t in matching], f"the sources state the {described} {value}")
+        return verdict("supported", 1.0, [t.sentence for t in matching], f"the sources state the {described} {value}")
     if known:
-        return _verdict("contradicted", 1.0, [t.sentence for t in known], f"the sources state the {described} as {', '.join(others)}")
-    return _verdict("unsupported", 0.0, [], f"the sources state no {described}")
+        return verdict("contradicted", 1.0, [t.sentence for t in known], f"the sources state the {described} as {', '.join(others)}")
+    return verdict("unsupported", 0.0, [], f"the sources state no {described}")
 
 
 # --- Demands and stakes ---------------------------------------------------------
@@ -333,7 +333,7 @@ def check_party_item(
 
     sentences = tuple(s for s in source_sentences(sources) if not s.caption)
     if not sentences:
-        return _verdict("unsupported", 0.0, [], "the sources are empty")
+        return verdict("unsupported", 0.0, [], "the sources are empty")
     encoder = load_encoder()
     texts = [s.text for s in sentences]
     encoder.persist(texts)
@@ -354,29 +354,32 @@ def check_party_item(
     matched_evidence = [s for support_value, g in same_party[:2] if support_value >= GOLD_MATCH for s in _gold_sentences(g.evidence, sources)[:2]]
     evidence = list(dict.fromkeys(matched_evidence + evidence))
     if support < RELATED:
-        return _verdict("unsupported", support / RELATED, evidence, f"no source sentence states it (best support {support:.2f})")
+        return verdict("unsupported", support / RELATED, evidence, f"no source sentence states it (best support {support:.2f})")
     if not any(s >= GOLD_MATCH for s, _ in same_party) and other_party and other_party[0][0] >= GOLD_MATCH:
         owner = resolve_party(other_party[0][1].party)
-        return _verdict("contradicted", other_party[0][0], _gold_sentences(other_party[0][1].evidence, sources), f"the sources attribute it to {owner}, not {party}")
+        return verdict("contradicted", other_party[0][0], _gold_sentences(other_party[0][1].evidence, sources), f"the sources attribute it to {owner}, not {party}")
     evidence_texts = [s.text for s in evidence]
     status, quantity = number_check(item.text, evidence_texts)
     if status == "differ":
-        return _verdict("contradicted", support, evidence, f"the sources state another quantity than {quantity[1]:g} ({quantity[0]})")
-    clash = polarity_clash(item.text, _most_overlapping(item.text, evidence).text)
-    clash = clash or next((c for s in evidence if (c := antonym_clash(item.text, s.text))), None)
-    if clash:
-        return _verdict("contradicted", support, evidence, f"the sources say otherwise: {clash.strip()!r}")
+        return verdict("contradicted", support, evidence, f"the sources state another quantity than {quantity[1]:g} ({quantity[0]})")
+    closest = _most_overlapping(item.text, evidence)
+    clashes = [(closest, polarity_clash(item.text, closest.text))]
+    # An opposite word counts in any evidence sentence about the same things (two content words shared).
+    clashes += [(s, antonym_clash(item.text, s.text)) for s in evidence if len(_stems(item.text) & _stems(s.text)) >= 2]
+    clashing = next(((s, clash) for s, clash in clashes if clash), None)
+    if clashing:
+        return verdict("contradicted", support, [clashing[0], *evidence], f"the sources say otherwise: {clashing[1].strip()!r}")
     evidence_folded = " ".join(s.folded for s in evidence)
     missing = [e for e in entities(item.text) if not entity_in(e, evidence_folded)]
     if missing:
-        return _verdict("contradicted", support, evidence, f"{missing[0]!r} is not in the sentences that state the rest")
+        return verdict("contradicted", support, evidence, f"{missing[0]!r} is not in the sentences that state the rest")
     if support < SUPPORTED:
-        return _verdict("unsupported", support, evidence, f"the closest sentences do not state it (support {support:.2f})")
+        return verdict("unsupported", support, evidence, f"the closest sentences do not state it (support {support:.2f})")
     if party is not None and not any(s >= GOLD_MATCH for s, _ in same_party):
         named = parties_in(evidence_folded) | parties_in(_previous_sentence(evidence[0], sentences).folded)
         if party not in named:
-            return _verdict("unsupported", 0.8, evidence, f"the sentences that state it do not name {party}")
-    return _verdict("supported", (support - SUPPORTED) / (1 - SUPPORTED), evidence, f"stated in the sources (support {support:.2f})")
+            return verdict("unsupported", 0.8, evidence, f"the sentences that state it do not name {party}")
+    return verdict("supported", (support - SUPPORTED) / (1 - SUPPORTED), evidence, f"stated in the sources (support {support:.2f})")
 
 
 def _gold_matches(item: PartyItem, gold: GoldSummary, sources: tuple[Article, ...], encoder) -> list[tuple[float, Any]]:
@@ -390,6 +393,11 @@ def _gold_matches(item: PartyItem, gold: GoldSummary, sources: tuple[Article, ..
     precisions = [p for p, _, _ in encoder.bertscore([item.text] * len(texts), texts)]
     scored = [(float(c + p) / 2, g) for c, p, g in zip(cosines, precisions, claims)]
     return sorted(scored, key=lambda pair: -pair[0])
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters, so that "economy" meets "economic"."""
+    return {w[:5] for w in fold(text).split() if w not in COMMON_WORDS}
 
 
 def _most_overlapping(claim: str, sentences: Sequence[SourceSentence]) -> SourceSentence:
@@ -706,3 +714,55 @@ def _rouge1_scorer():
     from rouge_score import rouge_scorer
 
     return rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
+
+
+def render_consistency(results: Mapping) -> list[str]:
+    """Report lines: supported rate overall and per field, then every unsupported and contradicted item with its reason and evidence."""
+    summary = results["scores"].get("consistency")
+    if not summary:
+        return []
+
+    def rate(entry: Mapping) -> str:
+        return "—" if entry["supported_rate"] is None else f"{entry['supported_rate']:.2f}"
+
+    lines = [
+        "",
+        f"consistency with the sources (supported rate): {rate(summary)} "
+        f"({summary['supported']} supported, {summary['unsupported']} unsupported, {summary['contradicted']} contradicted)",
+        "  " + "; ".join(f"{field} {rate(entry)}" for field, entry in summary["fields"].items()),
+    ]
+    flagged = [item for item in results["items"] if item.get("consistency", {}).get("label", "supported") != "supported"]
+    if flagged:
+        lines += ["unsupported and contradicted items:"]
+        for item in flagged:
+            verdict = item["consistency"]
+            lines.append(f"  {verdict['label']:<12} {item['path']}: {verdict['reason']}")
+            lines += [f"      [{e['article']}] {e['sentence']}" for e in verdict["evidence"][:1]]
+    return lines
+
+
+def render_meta_evaluation(report: Mapping) -> str:
+    """The meta-evaluation as plain-text tables: balanced accuracy and AUC per part and field, confusion matrices, failures."""
+
+    def number(value: float | None) -> str:
+        return "—" if value is None else f"{value:.3f}"
+
+    systems = ("scorer", "rouge1_precision", "minilm_cosine")
+    lines = []
+    for part, groups in report["parts"].items():
+        lines += [
+            f"== {part} ({groups['overall']['scorer']['n']} items): balanced accuracy (supported vs not) / ROC AUC",
+            f"{'':<10}{'n':>4}  " + "".join(f"{name:>24}" for name in systems),
+        ]
+        for group, entry in groups.items():
+            cells = "".join(f"{number(entry[s]['balanced_accuracy']) + ' / ' + number(entry[s]['auc']):>24}" for s in systems)
+            lines.append(f"{group:<10}{entry['scorer']['n']:>4}  {cells}")
+        thresholds = ", ".join(f"{s} {groups['overall'][s]['threshold']:.3f}" for s in systems[1:])
+        lines.append(f"baseline thresholds (tuned on these {groups['overall']['scorer']['n']} items, overall): {thresholds}")
+        for group, entry in groups.items():
+            lines.append(f"confusion, scorer, {group} (rows: label; columns: predicted supported / unsupported / contradicted)")
+            lines += [f"  {gold:<13}" + "".join(f"{count:>6}" for count in row.values()) for gold, row in entry["scorer"]["confusion"].items()]
+        lines.append("")
+    lines.append(f"{len(report['failures'])} items on the wrong side of supported / not supported:")
+    lines += [f"  {f['id']} ({f['part']}) {f['instance']} {f['field']}: labelled {f['label']}, scored {f['predicted']}: {f['reason']}" for f in report["failures"]]
+    return "\n".join(lines)

@@ -29,6 +29,7 @@ from scorers.aggregate import counts_report, field_totals, instance_score, overa
 from scorers.attendees import score_attendees
 from scorers.base import Counts, FieldResult, ItemOutcome
 from scorers.config import ScoringConfig
+from scorers.consistency import ItemConsistency, check_summary_consistency, consistency_scores, render_consistency
 from scorers.signature import build_signature
 from scorers.slots import score_time, score_venue
 
@@ -73,21 +74,27 @@ def score_submission(
     signature = build_signature(config, data_hashes=data_hashes)
     predictions = loaded.predictions
     results_by_instance: dict[str, dict[str, FieldResult]] = {}
+    consistency: dict[str, ItemConsistency] = {}
     for position, (instance_id, instance) in enumerate(instances.items(), start=1):
         if progress:
             progress(f"scoring instance {instance_id} ({position}/{len(instances)})")
-        results_by_instance[instance_id] = score_instance(predictions.get(instance_id, Summary()), instance, config=config)
+        prediction = predictions.get(instance_id, Summary())
+        results_by_instance[instance_id] = score_instance(prediction, instance, config=config)
+        consistency.update(check_summary_consistency(prediction=prediction, gold=instance.gold, sources=instance.sources, config=config))
+    items = [
+        _item(outcome, instance_id, consistency)
+        for instance_id, fields in results_by_instance.items()
+        for result in fields.values()
+        for outcome in _ordered(result.items)
+    ]
+    scores = _scores(results_by_instance)
+    scores["consistency"] = consistency_scores([(i["instance"], i["field"], i["consistency"]["label"]) for i in items if "consistency" in i])
     return {
         "signature": signature,
         "system": loaded.submission.system.model_dump(mode="json"),
         "submission": {"sha256": loaded.sha256, "missing_instances": list(loaded.missing)},
-        "scores": _scores(results_by_instance),
-        "items": [
-            _item(outcome, instance_id)
-            for instance_id, fields in results_by_instance.items()
-            for result in fields.values()
-            for outcome in _ordered(result.items)
-        ],
+        "scores": scores,
+        "items": items,
     }
 
 
@@ -148,12 +155,12 @@ def _ordered(outcomes: tuple[ItemOutcome, ...]) -> list[ItemOutcome]:
     return sorted(outcomes, key=lambda outcome: outcome.verdict == "missing")
 
 
-def _item(outcome: ItemOutcome, instance_id: str) -> dict:
+def _item(outcome: ItemOutcome, instance_id: str, consistency: Mapping[str, ItemConsistency]) -> dict:
     path = outcome.path
     if not path.startswith(("predictions.", "gold.")):
         # Scorers name items relative to the instance; missing items live in gold.
         path = f"{json_path('gold' if outcome.verdict == 'missing' else 'predictions', instance_id)}.{path}"
-    return {
+    entry = {
         "path": path,
         "instance": instance_id,
         "field": outcome.field,
@@ -163,6 +170,9 @@ def _item(outcome: ItemOutcome, instance_id: str) -> dict:
         "similarity": _plain(outcome.similarity),
         "details": _plain(outcome.details),
     }
+    if path in consistency:  # predicted items only: nothing was predicted for a missing one
+        entry["consistency"] = consistency[path].to_json()
+    return entry
 
 
 def _plain(value: Any) -> Any:
@@ -286,4 +296,5 @@ def render_report(results: Mapping, *, losses: int = 8) -> str:
     if worst:
         lines += ["", f"biggest losses (overall points each would have earned, top {len(worst)}):"]
         lines += [f"  -{loss['cost']:.2f}  {loss['verdict']:<9} {loss['path']}: {loss['reason']}" for loss in worst]
+    lines += render_consistency(results)
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from importlib import metadata
 from benchmark.data import verify_integrity
 from benchmark.errors import ScoringError
 from scorers.config import ScoringConfig
+from scorers.consistency import CONSISTENCY_VERSION
 
 SCORERS_VERSION = "1"
 """Bumped whenever a scorer changes in a way that can change a score."""
@@ -100,7 +101,7 @@ def build_signature(config: ScoringConfig, *, data_hashes: dict[str, str] | None
     parts.update((name, _version(name)) for name in _STACK)
     settings = config.model_dump()
     parts.update(settings)
-    parts["consistency"] = "none"
+    parts["consistency"] = CONSISTENCY_VERSION
     parts["gold"] = _data_digest(data_hashes, "gold")
     parts["articles"] = _data_digest(data_hashes, "articles")
 

@@ -1,0 +1,357 @@
+"""Factual consistency: typed checks on tiny hand-made articles, degenerate cases, and the dev-set thresholds.
+
+The model-backed tests share one encoder per session (``load_encoder`` is
+cached) and one meta-evaluation of the dev set (``meta_report``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmark.data import Article, load_instances
+from benchmark.schema import WEEKDAYS, Attendee, GoldSummary, PartyItem, Summary
+from benchmark.submission import LoadedSubmission, validate_submission_data
+from scorers.claims import ZONE_OFFSETS, number_check, quantities, source_sentences, stated_times
+from scorers.config import ScoringConfig
+from scorers.consistency import (
+    LABELS,
+    balanced_accuracy,
+    best_threshold,
+    check_attendee,
+    check_party_item,
+    check_summary_consistency,
+    check_time_component,
+    check_venue_component,
+    consistency_scores,
+    load_labelled_items,
+    meta_evaluate,
+    roc_auc,
+    verdict,
+)
+from tests.conftest import run_bench
+
+CONFIG = ScoringConfig()
+
+
+def sources(*texts: str) -> tuple[Article, ...]:
+    return tuple(Article(f"00{n}", f"00{n}_test.txt", text, "0" * 64) for n, text in enumerate(texts))
+
+
+def gold(**fields) -> GoldSummary:
+    return GoldSummary.model_validate({"id": "000", **fields})
+
+
+def evidence(quote: str, article: str = "000") -> list[dict]:
+    return [{"article": article, "quote": quote}]
+
+
+NO_GOLD = gold()
+
+
+# --- Time: zones, weekdays, dates ---------------------------------------------------
+
+SUMMIT_000 = sources("The summit, set to begin at 11:00 on Friday (5:00 on Saturday AEST), will take place in Alaska.")
+
+
+def test_local_and_aest_clock_times_are_the_same_utc_instant():
+    # 11:00 AKDT (UTC-8) + 8 h = 19:00 UTC; 05:00 AEST (UTC+10) Saturday - 10 h = 19:00 UTC Friday.
+    stated = stated_times(source_sentences(SUMMIT_000))
+    assert {(t.weekday, t.clock) for t in stated} == {("Friday", "19:00")}
+    assert len(stated) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The talks will take place at Elmendorf Air Force Base at 1900 GMT on Friday.", ("Friday", "19:00")),
+        ("The meeting begins at 3 p.m. EDT on Sunday.", ("Sunday", "19:00")),  # 15:00 + 4 h
+        ("The summit begins at 9:30 p.m. EDT on Friday.", ("Saturday", "01:30")),  # 21:30 + 4 h crosses midnight
+    ],
+)
+def test_zoned_clock_times(text, expected):
+    assert [(t.weekday, t.clock) for t in stated_times(source_sentences(sources(text)))] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("component", "value", "label"),
+    [
+        ("time_utc", "19:00", "supported"),
+        ("time_utc", "15:00", "contradicted"),
+        ("time_utc", "11:00", "contradicted"),  # the local clock is not UTC
+        ("weekday", "Friday", "supported"),
+        ("weekday", "Saturday", "contradicted"),  # the AEST weekday
+        ("date", "2025-08-15", "unsupported"),  # a Friday, but no date is stated
+        ("date", "2025-08-16", "contradicted"),  # a Saturday
+    ],
+)
+def test_time_components_against_a_stated_start(component, value, label):
+    assert check_time_component(component, value, gold=NO_GOLD, sources=SUMMIT_000, config=CONFIG).label == label
+
+
+def test_a_weekday_of_another_event_is_not_the_summit_day():
+    articles = sources("On Wednesday, he reassured Ukraine on a call about territorial talks.\nTrump and Putin will meet Friday in Alaska.")
+    assert check_time_component("weekday", "Wednesday", gold=NO_GOLD, sources=articles, config=CONFIG).label == "contradicted"
+    assert check_time_component("weekday", "Friday", gold=NO_GOLD, sources=articles, config=CONFIG).label == "supported"
+
+
+def test_no_stated_time_leaves_time_unsupported():
+    articles = sources("Trump and Putin will meet in Alaska. If there is no ceasefire today, I am not happy.")
+    for component, value in (("weekday", "Friday"), ("time_utc", "19:00"), ("date", "2025-08-15")):
+        assert check_time_component(component, value, gold=NO_GOLD, sources=articles, config=CONFIG).label == "unsupported"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    minutes=st.integers(0, 24 * 60 - 1),
+    zone=st.sampled_from(sorted(ZONE_OFFSETS)),
+    weekday=st.sampled_from(WEEKDAYS),
+)
+def test_clock_conversion_matches_datetime_arithmetic(minutes, zone, weekday):
+    hours, mins = divmod(minutes, 60)
+    text = f"The summit will begin at {hours:02d}:{mins:02d} on {weekday} {zone.upper()}."
+    # 2025-08-11 is a Monday: build the local instant, convert with the standard library.
+    local = dt.datetime(2025, 8, 11 + WEEKDAYS.index(weekday), hours, mins, tzinfo=dt.timezone(dt.timedelta(hours=ZONE_OFFSETS[zone])))
+    utc = local.astimezone(dt.timezone.utc)
+    stated = stated_times(source_sentences(sources(text)))
+    assert [(t.weekday, t.clock) for t in stated] == [(utc.strftime("%A"), utc.strftime("%H:%M"))]
+
+
+# --- Numbers and fractions ------------------------------------------------------------
+
+
+def test_fractions_are_percentages():
+    assert quantities("about one-fifth of Ukraine") == [("percent", float(100 * Fraction(1, 5)))]
+    assert quantities("nearly 20% of Ukraine") == [("percent", 20.0)]
+    assert quantities("one-third") == [("percent", round(float(100 * Fraction(1, 3)), 1))]
+    assert number_check("Russia keeps about one-fifth of Ukraine", ["control of nearly 20% of Ukraine"]) == ("agree", None)
+    assert number_check("Russia keeps about one-third of Ukraine", ["control of nearly 20% of Ukraine"])[0] == "differ"
+
+
+def test_areas_durations_and_scopes():
+    assert quantities("covering approximately 21,000 sq km") == [("area_km2", 21000.0)]
+    assert number_check("about 12,000 square kilometres", ["covering approximately 21,000 sq km"])[0] == "differ"
+    assert quantities("three-and-a-half years") == [("years", 3.5)]
+    assert number_check("within 48 hours", ["end it in 24 hours"])[0] == "differ"
+    assert number_check("a treaty expiring in February 2027", ["the treaty expiring in February 2026"])[0] == "differ"
+    # The same number of something else is another quantity.
+    assert number_check("20% of Russia", ["nearly 20% of Ukraine"])[0] == "differ"
+    assert number_check("a new deal", ["nearly 20% of Ukraine"]) == ("none", None)
+    assert number_check("20% of Ukraine", ["a new deal"]) == ("absent", None)
+
+
+# --- Places -------------------------------------------------------------------------
+
+CAPTION = "File photo: Trump and Putin talk at the APEC Summit in Danang, Vietnam."
+
+
+def test_a_caption_city_is_unsupported_when_no_venue_city_is_named():
+    articles = sources(f"{CAPTION}\nThe summit will take place at a military base in Alaska.")
+    assert check_venue_component("city", "Danang", gold=NO_GOLD, sources=articles, config=CONFIG).label == "unsupported"
+    assert check_venue_component("region", "Alaska", gold=NO_GOLD, sources=articles, config=CONFIG).label == "supported"
+    assert check_venue_component("name", "military base", gold=NO_GOLD, sources=articles, config=CONFIG).label == "supported"
+
+
+def test_a_caption_city_is_contradicted_when_another_venue_city_is_named():
+    articles = sources(f"{CAPTION}\nThe summit is scheduled to take place in Anchorage.")
+    stated = gold(venue={"city": "Anchorage", "evidence": {"city": evidence("scheduled to take place in Anchorage")}})
+    verdict_danang = check_venue_component("city", "Danang", gold=stated, sources=articles, config=CONFIG)
+    assert verdict_danang.label == "contradicted"
+    assert ("000", "The summit is scheduled to take place in Anchorage.") in verdict_danang.evidence
+    assert check_venue_component("city", "Anchorage", gold=stated, sources=articles, config=CONFIG).label == "supported"
+    # Gold evidence counts only where its quote is in the sources.
+    elsewhere = sources(f"{CAPTION}\nThe summit will take place in Alaska.")
+    assert check_venue_component("city", "Danang", gold=stated, sources=elsewhere, config=CONFIG).label == "unsupported"
+
+
+# --- Persons and the role a sentence gives them -----------------------------------------------
+
+PERSONS = sources(
+    "Ukraine's Zelenskiy, not invited, looks on.\n"
+    "Donald Trump and Russian President Vladimir Putin will meet Friday in Alaska.\n"
+    "Trump’s delegation includes Secretary of State Marco Rubio, Treasury Secretary Scott Bessent, and CIA Director John Ratcliffe.\n"
+    "Trump says a follow-up three-way summit with Zelenskiy could be more important.\n"
+    "“That would be a wonderful outcome,” said Sam Greene of the Center for European Policy Analysis."
+)
+
+
+@pytest.mark.parametrize(
+    ("attendee", "label"),
+    [
+        ({"name": "Volodymyr Zelenskyy", "role": "President of Ukraine"}, "contradicted"),  # not invited, another spelling
+        ({"name": "Vladimir Putin", "role": "President", "country": "Russia"}, "supported"),
+        ({"name": "Vladimir Putin", "country": "United States"}, "contradicted"),  # "Russian President" before the name
+        ({"name": "John Ratcliffe", "role": "Director of the CIA"}, "supported"),  # last of a delegation list
+        ({"name": "Scott Bessent", "role": "Commerce Secretary"}, "unsupported"),  # no gold: the role is just not stated
+        ({"name": "Sam Greene"}, "unsupported"),  # quoted analyst
+        ({"name": "Howard Lutnick"}, "unsupported"),  # not named
+        ({"name": "Mario Putinov"}, "unsupported"),
+    ],
+)
+def test_attendee_roles_in_sentences(attendee, label):
+    assert check_attendee(Attendee(**attendee), gold=NO_GOLD, sources=PERSONS, config=CONFIG).label == label
+
+
+def test_a_future_meeting_is_not_attendance():
+    articles = sources("Trump says a follow-up three-way summit with Zelenskiy could be more important.")
+    result = check_attendee(Attendee(name="Zelenskiy"), gold=NO_GOLD, sources=articles, config=CONFIG)
+    assert (result.label, result.reason) == ("unsupported", "'Zelenskiy' is named only as: future")
+
+
+def test_a_role_gold_states_otherwise_is_contradicted():
+    stated = gold(attendees=[{"name": "Scott Bessent", "role": "Treasury Secretary", "country": "United States", "evidence": evidence("Treasury Secretary Scott Bessent")}])
+    assert check_attendee(Attendee(name="Bessent", role="Commerce Secretary"), gold=stated, sources=PERSONS, config=CONFIG).label == "contradicted"
+    assert check_attendee(Attendee(name="Bessent", role="Secretary of the Treasury"), gold=stated, sources=PERSONS, config=CONFIG).label == "supported"
+
+
+# --- Free text: party, negation (real articles and gold, real model) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def instance_000():
+    return load_instances()["000"]
+
+
+@pytest.mark.parametrize(
+    ("party", "text", "label"),
+    [
+        ("Russia", "Ukraine must formally abandon its NATO aspirations", "supported"),
+        ("Ukraine", "Ukraine must formally abandon its NATO aspirations", "contradicted"),  # right claim, wrong party
+        ("Ukraine", "Ukraine is willing to accept formal territorial concessions to Russia", "contradicted"),  # negation
+        ("Russia", "Ukrainian forces must withdraw from about 12,000 sq km of Donetsk, Zaporizhzhia and Kherson", "contradicted"),
+        ("Russia", "Alaska must be returned to Russia", "unsupported"),
+    ],
+)
+def test_party_items(instance_000, party, text, label):
+    result = check_party_item("demands", PartyItem(party=party, text=text), gold=instance_000.gold, sources=instance_000.sources, config=CONFIG)
+    assert result.label == label, result.reason
+    assert result.evidence and all(article == "000" for article, _ in result.evidence)
+
+
+# --- Degenerate cases and scores ---------------------------------------------------------------
+
+EVERY_FIELD = Summary.model_validate(
+    {
+        "attendees": [{"name": "Donald Trump"}],
+        "venue": {"city": "Anchorage", "country": "United States"},
+        "time": {"weekday": "Friday", "time_utc": "19:00"},
+        "demands": [{"party": "Russia", "text": "Relief from sanctions"}],
+        "stakes": [{"party": "India", "text": "US tariffs"}],
+    }
+)
+
+
+def test_empty_prediction_has_no_items(instance_000):
+    assert check_summary_consistency(prediction=Summary(), gold=instance_000.gold, sources=instance_000.sources, config=CONFIG) == {}
+
+
+def test_without_sources_every_item_is_unsupported(instance_000):
+    results = check_summary_consistency(prediction=EVERY_FIELD, gold=instance_000.gold, sources=(), config=CONFIG)
+    assert list(results) == [
+        "predictions.000.attendees[0]",
+        "predictions.000.venue.city",
+        "predictions.000.venue.country",
+        "predictions.000.time.weekday",
+        "predictions.000.time.time_utc",
+        "predictions.000.demands[0]",
+        "predictions.000.stakes[0]",
+    ]
+    assert {r.label for r in results.values()} == {"unsupported"}
+    assert all(r.evidence == () for r in results.values())
+
+
+@given(label=st.sampled_from(LABELS), strength=st.floats(-2, 3, allow_nan=False))
+def test_score_is_in_unit_interval_and_half_or_more_exactly_when_supported(label, strength):
+    score = verdict(label, strength, [], "test").score
+    assert 0.0 <= score <= 1.0
+    assert (score >= 0.5) == (label == "supported")
+
+
+def test_aggregates_per_field_and_instance():
+    labelled = [("000", "attendees", "supported"), ("000", "venue", "contradicted"), ("002", "attendees", "unsupported"), ("002", "attendees", "supported")]
+    report = consistency_scores(labelled)
+    assert (report["supported_rate"], report["supported"], report["unsupported"], report["contradicted"]) == (50.0, 2, 1, 1)
+    assert report["fields"]["attendees"]["supported_rate"] == float(round(100 * Fraction(2, 3), 2))
+    assert report["fields"]["stakes"] == {"supported_rate": None, "supported": 0, "unsupported": 0, "contradicted": 0}
+    assert report["instances"]["000"]["supported_rate"] == 50.0
+
+
+def test_score_submission_carries_consistency_and_the_report_lists_flagged_items():
+    from scorers.results import render_report, score_submission
+
+    data = {
+        "schema_version": "1",
+        "system": {"name": "consistency-test"},
+        "predictions": {"002": {"attendees": [{"name": "Donald Trump"}, {"name": "Zelenskiy"}], "venue": {"city": "Danang", "region": "Alaska"}}},
+    }
+    submission, missing = validate_submission_data(data, allow_partial=True)
+    results = score_submission(LoadedSubmission(submission, "0" * 64, missing), config=CONFIG)
+    by_path = {item["path"]: item for item in results["items"]}
+    assert by_path["predictions.002.attendees[1]"]["consistency"]["label"] == "contradicted"
+    assert by_path["predictions.002.venue.city"]["consistency"]["label"] == "unsupported"
+    assert by_path["predictions.002.venue.region"]["consistency"]["label"] == "supported"
+    assert all("consistency" not in item for item in results["items"] if item["verdict"] == "missing")
+    summary = results["scores"]["consistency"]
+    assert (summary["supported"], summary["unsupported"], summary["contradicted"]) == (2, 1, 1)
+    report = render_report(results)
+    assert "unsupported and contradicted items:" in report
+    assert "predictions.002.attendees[1]" in report and "predictions.002.venue.city" in report
+
+
+# --- Meta-evaluation -----------------------------------------------------------------------------------
+
+
+def test_balanced_accuracy_and_auc_by_hand():
+    truth = [True, False, True, False]
+    # Ranks: 0.1 -> 1, the two 0.4 -> 2.5 each, 0.9 -> 4; positives 4 + 2.5 - 3 = 3.5 of 2 x 2 pairs.
+    assert roc_auc(truth, [0.9, 0.1, 0.4, 0.4]) == float(Fraction(7, 8))
+    assert balanced_accuracy(truth, [True, False, False, False]) == float((Fraction(1, 2) + 1) / 2)
+    assert balanced_accuracy([True, True], [True, False]) is None
+    assert best_threshold(truth, [0.9, 0.1, 0.8, 0.2]) == 0.5
+
+
+def test_dev_set_covers_what_the_issue_asks():
+    items = load_labelled_items()
+    assert len(items) >= 220
+    assert {(i.instance, i.field) for i in items} == {(n, f) for n in ("000", "001", "002", "003", "004", "event") for f in ("attendees", "venue", "time", "demands", "stakes")}
+    not_supported = sum(i.label != "supported" for i in items)
+    assert 0.4 <= not_supported / len(items) <= 0.6
+    kinds = Counter(i.error_kind for i in items)
+    for kind in ("wrong_entity", "wrong_predicate", "negation", "wrong_time", "wrong_place", "wrong_party", "wrong_number", "out_of_article", "unstated_true"):
+        assert kinds[kind] >= 3, kind
+    assert len({i.id for i in items}) == len(items)
+
+
+@pytest.fixture(scope="session")
+def meta_report():
+    return meta_evaluate(load_labelled_items(), config=CONFIG)
+
+
+def test_scorer_beats_the_done_when_thresholds(meta_report):
+    overall = meta_report["parts"]["all"]["overall"]
+    scorer = overall["scorer"]["balanced_accuracy"]
+    better_baseline = max(overall["rouge1_precision"]["balanced_accuracy"], overall["minilm_cosine"]["balanced_accuracy"])
+    assert scorer >= 0.90
+    assert scorer >= better_baseline + 0.10
+    assert meta_report["parts"]["held-out"]["overall"]["scorer"]["balanced_accuracy"] >= 0.90
+
+
+def test_every_contradicted_example_is_caught(meta_report):
+    missed = [f["id"] for f in meta_report["failures"] if f["label"] == "contradicted"]
+    assert missed == []
+
+
+def test_meta_eval_command_refuses_bad_data(tmp_path):
+    bad = tmp_path / "dev.jsonl"
+    bad.write_text(json.dumps({"id": "x1", "instance": "000", "field": "venue", "component": "colour", "item": "red", "label": "supported", "error_kind": None, "note": ""}) + "\n")
+    result = run_bench("meta-eval", "--data", str(bad))
+    assert result.returncode == 2
+    assert f"{bad}:1" in result.stderr and "Traceback" not in result.stderr
+    missing = run_bench("meta-eval", "--data", str(tmp_path / "absent.jsonl"))
+    assert missing.returncode == 2 and "no such file" in missing.stderr

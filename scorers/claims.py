@@ -15,13 +15,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Literal
 
 from rapidfuzz import fuzz
 
 from benchmark.data import Article
 from benchmark.normalize import CANONICAL_PARTIES, fold, resolve_party
 from benchmark.schema import WEEKDAYS
-from scorers.attendees import name_tokens
 
 # --- Sentences ---------------------------------------------------------------
 
@@ -105,8 +105,8 @@ _ATTENDANCE = re.compile(
 )
 _ATTENDANCE_REACH = 10  # words between an attendance cue and the name
 _LIST_CUE = re.compile(r"\b(?:delegation includes|delegation including|accompanied by|including|includes)\b")
-PersonRole = str  # "attendee", "excluded", "analyst", "future", "caption", "mentioned"
-_ROLE_PRIORITY = ("excluded", "caption", "analyst", "future", "attendee", "mentioned")
+PersonRole = Literal["excluded", "caption", "analyst", "future", "attendee", "mentioned"]
+_ROLE_PRIORITY: tuple[PersonRole, ...] = ("excluded", "caption", "analyst", "future", "attendee", "mentioned")
 
 
 def _transliteration_key(word: str) -> str:
@@ -256,11 +256,6 @@ def nationality_near(mention: Mention, forms: tuple[tuple[str, ...], ...], thres
                     if party in CANONICAL_PARTIES:
                         return party
     return None
-
-
-def name_forms(name: str) -> tuple[str, ...]:
-    """A name as folded words, titles stripped (``scorers.attendees.name_tokens``)."""
-    return name_tokens(name)
 
 
 # --- Venue -------------------------------------------------------------------
@@ -623,7 +618,7 @@ def antonym_clash(claim: str, sentence: str) -> str | None:
 _ENTITY = re.compile(r"\b[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*")
 _NOT_ENTITIES = frozenset(
     "a an the any no full strong immediate additional greater possible new even relief security nearly about roughly caps limits "
-    "avoiding getting lower sanctions recognition withdrawal assurances concessions trump's".split()
+    "avoiding getting lower sanctions recognition withdrawal assurances concessions".split()
 )
 
 

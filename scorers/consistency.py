@@ -79,6 +79,7 @@ of this on the labelled set ``tests/data/consistency_dev.jsonl``.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,7 +97,6 @@ from scorers.claims import (
     SourceSentence,
     entities,
     entity_in,
-    name_forms,
     nationality_near,
     number_check,
     parties_in,
@@ -113,6 +113,7 @@ from scorers.claims import (
     stated_times,
     venue_mentions,
 )
+from scorers.attendees import name_tokens
 from scorers.config import ScoringConfig
 
 CONSISTENCY_VERSION = "1"
@@ -195,17 +196,18 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
     """Is this person reported at the summit, in this role, for this country?"""
     threshold = config.name_fuzzy_threshold
     sentences = source_sentences(sources)
-    predicted = name_forms(attendee.name)
+    predicted = name_tokens(attendee.name)
     gold_person = next(
-        (g for g in gold.attendees if any(person_matches(predicted, name_forms(n), threshold) for n in (g.name, *g.aliases))), None
+        (g for g in gold.attendees if any(person_matches(predicted, name_tokens(n), threshold) for n in (g.name, *g.aliases))), None
     )
-    forms = tuple(dict.fromkeys((predicted, *(name_forms(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))))
+    forms = tuple(dict.fromkeys((predicted, *(name_tokens(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))))
     mentions = person_mentions(forms, sentences, threshold)
     attending = [m.sentence for m in mentions if m.role == "attendee"]
     gold_evidence = _gold_sentences(gold_person.evidence, sources) if gold_person else []
     surname = predicted[-1] if predicted else attendee.name
-    if attending or gold_evidence:
-        presence = verdict("supported", 1.0, attending or gold_evidence, f"{attendee.name!r} is reported at the summit")
+    present_in = attending or gold_evidence
+    if present_in:
+        presence = verdict("supported", 1.0, present_in, f"{attendee.name!r} is reported at the summit")
     elif excluded := [m.sentence for m in mentions if m.role == "excluded"]:
         return verdict("contradicted", 1.0, excluded, f"the sources report {attendee.name!r} as not invited or excluded")
     elif mentions:
@@ -218,7 +220,7 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
         if any(role_near(attendee.role, m, forms, threshold) for m in mentions) or (
             gold_person and gold_person.role and role_agrees(attendee.role, gold_person.role)
         ):
-            checks.append(verdict("supported", 1.0, presence_evidence(presence, sentences), "role stated"))
+            checks.append(verdict("supported", 1.0, present_in, "role stated"))
         elif gold_person and gold_person.role:
             checks.append(
                 verdict("contradicted", 0.8, gold_evidence, f"the sources give {gold_person.name} the role {gold_person.role!r}, not {attendee.role!r}")
@@ -232,16 +234,10 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
         if stated is None:
             checks.append(verdict("unsupported", 0.5, attending, f"no source gives the country of {attendee.name!r}"))
         elif fold(stated) == fold(claimed):
-            checks.append(verdict("supported", 1.0, presence_evidence(presence, sentences), "country stated"))
+            checks.append(verdict("supported", 1.0, present_in, "country stated"))
         else:
             checks.append(verdict("contradicted", 0.8, gold_evidence or attending, f"{attendee.name!r} represents {stated}, not {claimed}"))
     return _worst(checks)
-
-
-def presence_evidence(verdict: ItemConsistency, sentences: tuple[SourceSentence, ...]) -> list[SourceSentence]:
-    """The sentences behind a verdict, as ``SourceSentence`` again."""
-    wanted = set(verdict.evidence)
-    return [s for s in sentences if (s.article, s.text) in wanted]
 
 
 # --- Venue ---------------------------------------------------------------------
@@ -281,8 +277,6 @@ def check_time_component(
     component: str, value: str, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
 ) -> ItemConsistency:
     """Is this the summit's start date, UTC weekday or UTC clock time according to the sources?"""
-    import datetime as dt
-
     stated = stated_times(source_sentences(sources))
     if component == "time_utc":
         known = [t for t in stated if t.clock]
@@ -540,7 +534,7 @@ def load_labelled_items(path: Path = DEV_SET) -> list[LabelledItem]:
     """
     from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-    from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, TIME_COMPONENTS, VENUE_COMPONENTS, Time, Venue
+    from benchmark.schema import TIME_COMPONENTS, VENUE_COMPONENTS, Time, Venue
     from benchmark.submission import read_file_bytes
 
     class _Row(BaseModel):
@@ -565,7 +559,6 @@ def load_labelled_items(path: Path = DEV_SET) -> list[LabelledItem]:
                 raise ValueError("component must be null for this field")
             return self
 
-    assert INSTANCE_IDS and ARTICLE_IDS  # the Literal above spells them out
     problems: list[Problem] = []
     items: list[LabelledItem] = []
     for number, line in enumerate(read_file_bytes(path).decode("utf-8", errors="replace").splitlines(), start=1):
@@ -578,8 +571,13 @@ def load_labelled_items(path: Path = DEV_SET) -> list[LabelledItem]:
                 value = Attendee.model_validate(row.item)
             elif row.field in ("demands", "stakes"):
                 value = PartyItem.model_validate(row.item)
-        except (ValueError, ValidationError) as error:
-            problems.append(Problem(f"{path}:{number}", str(error).splitlines()[0 if isinstance(error, json.JSONDecodeError) else -1].strip()))
+        except json.JSONDecodeError as error:
+            problems.append(Problem(f"{path}:{number}", f"not valid JSON: {error.msg}"))
+            continue
+        except ValidationError as error:
+            for detail in error.errors():
+                where = ".".join(str(part) for part in detail["loc"]) or "item"
+                problems.append(Problem(f"{path}:{number}", f"{where}: {detail['msg']}"))
             continue
         items.append(LabelledItem(row.id, row.instance, row.field, row.component, value, row.label, row.error_kind, row.note))
     if problems:
@@ -729,7 +727,8 @@ def render_consistency(results: Mapping) -> list[str]:
         "",
         f"consistency with the sources (supported rate): {rate(summary)} "
         f"({summary['supported']} supported, {summary['unsupported']} unsupported, {summary['contradicted']} contradicted)",
-        "  " + "; ".join(f"{field} {rate(entry)}" for field, entry in summary["fields"].items()),
+        "  by field: " + "; ".join(f"{field} {rate(entry)}" for field, entry in summary["fields"].items()),
+        "  by instance: " + "; ".join(f"{instance} {rate(entry)}" for instance, entry in summary["instances"].items()),
     ]
     flagged = [item for item in results["items"] if item.get("consistency", {}).get("label", "supported") != "supported"]
     if flagged:

@@ -400,6 +400,25 @@ def test_check_does_not_write_stale_caches(submissions: Path, tmp_path: Path) ->
     assert not (tmp_path / "LEADERBOARD.md").exists()
 
 
+@pytest.mark.parametrize("problem", ["bad folder name", "no predictions", "linked predictions"])
+def test_unusable_submission_folders_are_refused_by_name(problem: str, submissions: Path, tmp_path: Path) -> None:
+    if problem == "bad folder name":
+        culprit = submissions / "Bad_Name"
+        culprit.mkdir()
+        (culprit / "predictions.json").write_bytes(_blank_submission("Bad"))
+    elif problem == "no predictions":
+        culprit = submissions / "empty-folder"
+        culprit.mkdir()
+    else:
+        culprit = submissions / "linked"
+        culprit.mkdir()
+        (culprit / "predictions.json").symlink_to(EXAMPLE_SUBMISSION)
+    result = CliRunner().invoke(app, ["leaderboard", "--submissions-dir", str(submissions), "--output-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {culprit}") and result.stderr.count("\n") == 1, result.stderr
+    assert not (tmp_path / "LEADERBOARD.md").exists()
+
+
 def test_warm_run_does_not_load_the_model(submissions: Path, tmp_path: Path) -> None:
     publish_leaderboard(submissions, tmp_path)  # every cache valid from here on
     program = (

@@ -491,7 +491,15 @@ def test_hostile_system_name_is_published_as_plain_text(submissions: Path, tmp_p
 
 
 def test_repository_leaderboard_is_up_to_date(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What CI checks: the committed LEADERBOARD.md and chart are what the submissions and scorer produce."""
+    """What CI checks: the committed LEADERBOARD.md and chart are what the submissions and scorer produce.
+
+    Cached results are never committed, so that in CI's fresh clone every
+    submission is scored by the scorer itself and a forged results.json
+    cannot reach the board.
+    """
+    tracked = subprocess.run(["git", "ls-files", "--", "submissions/*/results.json"], cwd=REPO_ROOT, capture_output=True, text=True)
+    if tracked.returncode == 0:  # not a git checkout (an unpacked sdist) has nothing to check here
+        assert tracked.stdout == "", f"cached results are committed: {tracked.stdout}"
     monkeypatch.chdir(REPO_ROOT)
     result = CliRunner().invoke(app, ["leaderboard", "--check"])
     assert result.exit_code == 0, result.output

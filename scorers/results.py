@@ -87,7 +87,7 @@ def score_submission(
         for result in fields.values()
         for outcome in _ordered(result.items)
     ]
-    scores = _scores(results_by_instance)
+    scores = accuracy_scores(results_by_instance)
     scores["consistency"] = consistency_scores([(i["instance"], i["field"], i["consistency"]["label"]) for i in items if "consistency" in i])
     return {
         "signature": signature,
@@ -111,7 +111,13 @@ def write_results(results: dict, path: Path) -> None:
         raise InputError([Problem(str(path), f"cannot write results: {error.strerror or error}")]) from None
 
 
-def _scores(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
+def accuracy_scores(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
+    """The ``scores`` of the results, without ``consistency``: overall, per field, per instance, secondary.
+
+    Args:
+        results_by_instance: instance id -> field -> the field scorer's result
+            (``score_instance``), in canonical instance order.
+    """
     counts = {i: {f: result.counts for f, result in fields.items()} for i, fields in results_by_instance.items()}
     return {
         "overall": percent(overall_score(counts)),

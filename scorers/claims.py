@@ -161,11 +161,12 @@ def person_mentions(forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceS
     found: list[Mention] = []
     for sentence in sentences:
         tokens = sentence.tokens
+        capitalised = {fold(word) for word in _CAPITALISED.findall(sentence.text)}
         positions = [
             i
             for i, token in enumerate(tokens)
             if any(_same_surname(token, surname, threshold) for surname in surnames)
-            and not (given and i > 0 and len(tokens[i - 1]) > 2 and tokens[i - 1].isalpha() and _looks_like_given_name(tokens[i - 1]) and tokens[i - 1][0] not in given)
+            and not (given and i > 0 and _is_given_name(tokens[i - 1], capitalised) and tokens[i - 1][0] not in given)
         ]
         if positions:
             found.append(Mention(sentence, _role_in(sentence, positions)))
@@ -179,8 +180,12 @@ _NOT_GIVEN_NAMES = frozenset(
 )
 
 
-def _looks_like_given_name(token: str) -> bool:
-    return token not in _NOT_GIVEN_NAMES and resolve_party(token) not in CANONICAL_PARTIES
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+
+
+def _is_given_name(token: str, capitalised: set[str]) -> bool:
+    """Whether a word before a surname reads as a given name: capitalised in the sentence, longer than an initial, not a title."""
+    return len(token) > 2 and token in capitalised and token not in _NOT_GIVEN_NAMES and resolve_party(token) not in CANONICAL_PARTIES
 
 
 def _role_in(sentence: SourceSentence, positions: list[int]) -> PersonRole:

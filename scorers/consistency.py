@@ -19,10 +19,13 @@ quotes are in the instance's sources.
 Decision procedure, per field (typed reading in ``scorers.claims``):
 
 Attendees. The name is folded and stripped of titles; it is the same person
-as a gold attendee when the surnames agree (equal, or rapidfuzz ratio >=
-``config.name_fuzzy_threshold``) and given names, where both exist, share
-their first letter. Every sentence naming the person (by any of these
-forms) is given the role it states: excluded (not invited, excluded, did not
+as a gold attendee when the surnames agree (equal, equal with
+transliteration variants folded — "Zelenskyy"/"Zelensky", "Wittkoff"/
+"Witkoff" — or rapidfuzz ratio >= ``config.name_fuzzy_threshold``) and
+given names, where both exist, share their first letter. A sentence names
+the person when it has the surname and no capitalised given name of another
+initial right before it. Every such sentence gives the person the role it
+states: excluded (not invited, excluded, did not
 invite), photo caption, analyst/expert/institute nearby, a future or
 three-way meeting, attendance (meets, holds talks, arrives, delegation,
 accompanied by, presence of ... near the name or introducing its list), or a

@@ -177,7 +177,8 @@ PERSONS = sources(
     "Donald Trump and Russian President Vladimir Putin will meet Friday in Alaska.\n"
     "Trump’s delegation includes Secretary of State Marco Rubio, Treasury Secretary Scott Bessent, and CIA Director John Ratcliffe.\n"
     "Trump says a follow-up three-way summit with Zelenskiy could be more important.\n"
-    "“That would be a wonderful outcome,” said Sam Greene of the Center for European Policy Analysis."
+    "“That would be a wonderful outcome,” said Sam Greene of the Center for European Policy Analysis.\n"
+    "However, Trump did not invite Lavrov to the meeting."
 )
 
 
@@ -192,6 +193,8 @@ PERSONS = sources(
         ({"name": "Sam Greene"}, "unsupported"),  # quoted analyst
         ({"name": "Howard Lutnick"}, "unsupported"),  # not named
         ({"name": "Mario Putinov"}, "unsupported"),
+        ({"name": "Sergei Lavrov"}, "contradicted"),  # "did not invite Lavrov": the cue comes before the name
+        ({"name": "Vladimir Rubio"}, "unsupported"),  # "Marco Rubio" is another person
     ],
 )
 def test_attendee_roles_in_sentences(attendee, label):

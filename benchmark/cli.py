@@ -232,7 +232,9 @@ def submit(
     from benchmark.leaderboard import results_summary, submit_submission
 
     try:
-        filed = submit_submission(submission, slug=slug, replace=replace, submissions_dir=submissions_dir)
+        filed = submit_submission(
+            submission, slug=slug, replace=replace, submissions_dir=submissions_dir, progress=lambda message: typer.echo(message, err=True)
+        )
     except BenchError as error:
         _fail(error)
     action = "replaced" if filed.replaced else "filed"

@@ -122,8 +122,12 @@ class Scorer:
     score: Callable[[LoadedSubmission], dict]
 
 
-def default_scorer() -> Scorer:
-    """The benchmark's scorer with its default configuration."""
+def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
+    """The benchmark's scorer with its default configuration.
+
+    Args:
+        progress: called with a short message as each instance is scored.
+    """
     from scorers.config import ScoringConfig
     from scorers.signature import build_signature
 
@@ -132,7 +136,7 @@ def default_scorer() -> Scorer:
     def score(loaded: LoadedSubmission) -> dict:
         from scorers.results import score_submission
 
-        return score_submission(loaded, config=config)
+        return score_submission(loaded, config=config, progress=progress)
 
     return Scorer(signature=build_signature(config)["string"], score=score)
 
@@ -187,6 +191,7 @@ def submit_submission(
     replace: bool = False,
     submissions_dir: Path = SUBMISSIONS_DIR,
     scorer: Scorer | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Filed:
     """Validate, score and file a submission under ``submissions_dir/<slug>/``.
 
@@ -198,7 +203,8 @@ def submit_submission(
         slug: the folder name; derived from ``system.name`` when ``None``.
         replace: overwrite a submission already filed under the slug.
         submissions_dir: where submissions are filed.
-        scorer: the scorer (``default_scorer()`` when ``None``).
+        scorer: the scorer (``default_scorer(progress=progress)`` when ``None``).
+        progress: called with a short message as each instance is scored.
 
     Raises:
         InputError: invalid file or slug, or the slug is taken and ``replace`` is false.
@@ -208,7 +214,7 @@ def submit_submission(
     slug = check_slug(slug) if slug is not None else slug_from_name(loaded.submission.system.name)
     directory = submissions_dir / slug
     _refuse_existing(directory, replace=replace)  # before the slow part
-    scorer = scorer or default_scorer()
+    scorer = scorer or default_scorer(progress=progress)
     results = scorer.score(loaded)
     with project_lock(submissions_dir):
         # Checked again: another command may have filed this slug while we scored.

@@ -277,31 +277,31 @@ def _align(matches: list[list[_Match | None]], agreement: list[list[tuple[bool |
 
     Each candidate pair gets an integer weight that encodes, lexicographically
     over the sum across pairs: number of pairs, rule strength, name
-    similarity (hundredths), role agreement, country agreement. Each
+    similarity (whole points 0-100), role agreement, country agreement. Each
     component's multiplier exceeds the largest possible sum of the
     components below it, so a lower priority can never outweigh a higher one.
+    With at most ``MAX_LIST_ITEMS`` (100) predicted persons the largest total
+    is about 4e12, far inside the integers a float64 holds exactly (2**53).
     """
     if not matches or not matches[0]:
         return {}
     size = min(len(matches), len(matches[0]))
-    country_base = size + 1
-    role_base = country_base * (size + 1)
-    similarity_base = role_base * (size + 1)
-    strength_base = similarity_base * (10_000 * size + 1)
-    pair_base = strength_base * (max(_RULE_STRENGTH.values()) * size + 1)
-    if pair_base * size >= 2**53:
-        raise OverflowError("too many attendees to align exactly")  # unreachable under the schema's list cap
+    country_weight = 1
+    role_weight = size + 1
+    similarity_weight = role_weight * (size + 1)
+    strength_weight = similarity_weight * (100 * size + 1)
+    pair_weight = strength_weight * (max(_RULE_STRENGTH.values()) * size + 1)
     weights = np.zeros((len(matches), len(matches[0])), dtype=np.float64)
     for i, row in enumerate(matches):
         for j, match in enumerate(row):
             if match is not None:
                 role_agrees, country_agrees = agreement[i][j]
                 weights[i, j] = (
-                    pair_base
-                    + _RULE_STRENGTH[match.rule] * strength_base
-                    + round(match.similarity * 100) * similarity_base
-                    + bool(role_agrees) * role_base
-                    + bool(country_agrees) * country_base
+                    pair_weight
+                    + _RULE_STRENGTH[match.rule] * strength_weight
+                    + round(match.similarity) * similarity_weight
+                    + bool(role_agrees) * role_weight
+                    + bool(country_agrees) * country_weight
                 )
     rows, columns = linear_sum_assignment(weights, maximize=True)
     return {int(i): int(j) for i, j in zip(rows, columns) if weights[i, j] > 0}

@@ -204,6 +204,16 @@ def test_degenerate_cases(prediction, gold, counts, f1):
     assert result.counts.f1 == f1
 
 
+def test_a_full_list_of_persons_aligns_exactly():
+    # 100 predictions (the schema's cap) against 100 gold persons: the
+    # integer alignment weights stay exact, and every person finds itself.
+    gold = [gold_person(f"Person{n:03d} Surname{n:03d}") for n in range(100)]
+    prediction = [Attendee(name=f"Person{n:03d} Surname{n:03d}") for n in reversed(range(100))]
+    result = score(prediction, gold)
+    assert result.counts == Counts(correct=100)
+    assert all(item.gold["name"] == item.value["name"] for item in result.items)
+
+
 _NAMES = [
     "Putin", "Vladimir Putin", "Donald Trump", "Trump", "Rubio", "Mario Rubino", "Vladimir",
     "Sergey Lavrov", "Steve Wittkoff", "Zelensky", "Marco Rubino", "John Ratcliffe",

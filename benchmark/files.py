@@ -67,8 +67,11 @@ def project_lock(directory: Path, *, timeout: float = LOCK_TIMEOUT_SECONDS) -> I
     Raises:
         BenchError: the lock stayed held for ``timeout`` seconds.
     """
-    directory.mkdir(parents=True, exist_ok=True)
     lock_path = directory / LOCK_FILE_NAME
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise BenchError(f"{directory}: cannot create the folder: {error.strerror or error}") from None
     lock = FileLock(lock_path, timeout=timeout)
     try:
         lock.acquire()

@@ -177,8 +177,18 @@ class Filed:
     replaced: bool
 
 
+def _publish(path: Path, data: bytes) -> None:
+    """Write a published file atomically; a file system refusal is reported, not raised as a traceback."""
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise InputError([Problem(str(path), f"cannot write: {error.strerror or error}")]) from None
+
+
 def _refuse_existing(directory: Path, *, replace: bool) -> bool:
-    exists = directory.exists()
+    exists = directory.exists() or directory.is_symlink()
+    if exists and (directory.is_symlink() or not directory.is_dir()):
+        raise InputError([Problem(str(directory), "exists and is not a submission folder; choose another --slug")])
     if exists and not replace:
         raise InputError([Problem(str(directory), "a submission is already filed under this slug; pass --replace to overwrite it or --slug to choose another")])
     return exists
@@ -220,7 +230,7 @@ def submit_submission(
         # Checked again: another command may have filed this slug while we scored.
         replaced = _refuse_existing(directory, replace=replace)
         directory.mkdir(exist_ok=True)
-        atomic_write(directory / PREDICTIONS_FILE, data)
+        _publish(directory / PREDICTIONS_FILE, data)
         _write_results(results, directory / RESULTS_FILE)
     return Filed(slug=slug, directory=directory, results=results, replaced=replaced)
 
@@ -588,8 +598,8 @@ def publish_leaderboard(
     """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
     with project_lock(submissions_dir):
         board = build_board(submissions_dir, scorer=scorer, update_cache=True)
-        atomic_write(output_dir / CHART_FILE, board.chart)
-        atomic_write(output_dir / LEADERBOARD_FILE, board.markdown)
+        _publish(output_dir / CHART_FILE, board.chart)
+        _publish(output_dir / LEADERBOARD_FILE, board.markdown)
     return board
 
 

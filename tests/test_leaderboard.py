@@ -39,7 +39,7 @@ from benchmark.leaderboard import (
 )
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from scorers.base import Counts, FieldResult
-from scorers.results import _scores as scores_from_field_results
+from scorers.results import accuracy_scores
 from tests.conftest import EXAMPLE_SUBMISSION, REPO_ROOT, run_bench
 
 # --- Hand-made results -------------------------------------------------------------
@@ -61,7 +61,7 @@ def make_results(name: str, correct_by_instance: dict[str, int], *, url: str | N
         "system": {"name": name, "description": None, "authors": None, "url": url, "model": None, "date": date},
         "submission": {"sha256": "0" * 64, "missing_instances": []},
         # The published format's own builder, so that these results have the real shape.
-        "scores": scores_from_field_results(field_results),
+        "scores": accuracy_scores(field_results),
         "items": [],
     }
 
@@ -334,6 +334,10 @@ def test_submit_refuses_a_taken_slug_and_a_bad_one_writing_nothing(submissions: 
         refused = CliRunner().invoke(app, ["submit", str(EXAMPLE_SUBMISSION), "--slug", bad, "--submissions-dir", str(submissions)])
         assert refused.exit_code == 2, refused.output
         assert refused.stderr.startswith(f"error: --slug: {bad!r} is not a valid slug") and refused.stderr.count("\n") == 1
+    (submissions / "a-file").write_bytes(b"not a folder")
+    before = _snapshot(submissions)
+    not_a_folder = CliRunner().invoke(app, ["submit", str(EXAMPLE_SUBMISSION), "--slug", "a-file", "--replace", "--submissions-dir", str(submissions)])
+    assert not_a_folder.exit_code == 2 and "is not a submission folder" in not_a_folder.stderr
     assert _snapshot(submissions) == before
     assert not (tmp_path / "escape").exists()
 

@@ -96,8 +96,11 @@ from benchmark.data import Article
 from benchmark.errors import InputError, Problem
 from benchmark.normalize import CANONICAL_PARTIES, fold, resolve_party
 from benchmark.schema import FIELDS, Attendee, GoldSummary, PartyItem, Summary, json_path
+from scorers.attendees import name_tokens
 from scorers.claims import (
+    COMMON_WORDS,
     SourceSentence,
+    antonym_clash,
     entities,
     entity_in,
     nationality_near,
@@ -106,8 +109,6 @@ from scorers.claims import (
     person_matches,
     person_mentions,
     place_forms,
-    COMMON_WORDS,
-    antonym_clash,
     polarity_clash,
     role_agrees,
     role_near,
@@ -116,7 +117,6 @@ from scorers.claims import (
     stated_times,
     venue_mentions,
 )
-from scorers.attendees import name_tokens
 from scorers.config import ScoringConfig
 
 CONSISTENCY_VERSION = "1"
@@ -328,6 +328,7 @@ def check_party_item(
     """Does a source state this demand or stake, for this party?"""
     from scorers.similarity import load_encoder
 
+    noun = "demand" if field == "demands" else "stake"
     sentences = tuple(s for s in source_sentences(sources) if not s.caption)
     if not sentences:
         return verdict("unsupported", 0.0, [], "the sources are empty")
@@ -351,10 +352,10 @@ def check_party_item(
     matched_evidence = [s for support_value, g in same_party[:2] if support_value >= GOLD_MATCH for s in _gold_sentences(g.evidence, sources)[:2]]
     evidence = list(dict.fromkeys(matched_evidence + evidence))
     if support < RELATED:
-        return verdict("unsupported", support / RELATED, evidence, f"no source sentence states it (best support {support:.2f})")
+        return verdict("unsupported", support / RELATED, evidence, f"no source sentence states this {noun} (best support {support:.2f})")
     if not any(s >= GOLD_MATCH for s, _ in same_party) and other_party and other_party[0][0] >= GOLD_MATCH:
         owner = resolve_party(other_party[0][1].party)
-        return verdict("contradicted", other_party[0][0], _gold_sentences(other_party[0][1].evidence, sources), f"the sources attribute it to {owner}, not {party}")
+        return verdict("contradicted", other_party[0][0], _gold_sentences(other_party[0][1].evidence, sources), f"the sources attribute this {noun} to {owner}, not {party}")
     evidence_texts = [s.text for s in evidence]
     status, quantity = number_check(item.text, evidence_texts)
     if status == "differ":
@@ -371,11 +372,11 @@ def check_party_item(
     if missing:
         return verdict("contradicted", support, evidence, f"{missing[0]!r} is not in the sentences that state the rest")
     if support < SUPPORTED:
-        return verdict("unsupported", support, evidence, f"the closest sentences do not state it (support {support:.2f})")
+        return verdict("unsupported", support, evidence, f"the closest sentences do not state this {noun} (support {support:.2f})")
     if party is not None and not any(s >= GOLD_MATCH for s, _ in same_party):
         named = parties_in(evidence_folded) | parties_in(_previous_sentence(evidence[0], sentences).folded)
         if party not in named:
-            return verdict("unsupported", 0.8, evidence, f"the sentences that state it do not name {party}")
+            return verdict("unsupported", 0.8, evidence, f"the sentences that state this {noun} do not name {party}")
     return verdict("supported", (support - SUPPORTED) / (1 - SUPPORTED), evidence, f"stated in the sources (support {support:.2f})")
 
 

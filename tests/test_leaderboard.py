@@ -169,6 +169,35 @@ def test_ranking_and_tie_groups() -> None:
     assert rows[2].low <= rows[2].standing.results["scores"]["overall"] <= rows[2].high
 
 
+GOLDEN_TABLE = Path(__file__).parent / "data" / "leaderboard_table_golden.md"
+
+
+def test_table_matches_the_golden_file() -> None:
+    """The rendered table of hand-made standings, pinned.
+
+    The golden file was produced by this test's standings with ``render_markdown``
+    and checked by hand: instance scores are c/4, so the overall scores are the
+    means of the c/4 values; the p-values follow from the differences to the
+    system above (rules - retrieval = (25, 0, 25, 0, 0, 25): three instances
+    equal, 16 of 64 assignments as extreme, 0.250; retrieval - tied =
+    (0, 0, 0, 0, -25, 25): sum 0, all 64, 1.000; tied - empty =
+    (75, 50, 25, 50, 25, 0): one instance equal, 4 of 64, 0.0625, printed 0.062),
+    so every system shares rank 1. The intervals are the seeded bootstrap's,
+    which this file also pins across numpy versions.
+    """
+    rows = rank_rows(
+        [
+            standing("oracle", (4,) * 6),
+            standing("rules", (4, 2, 2, 2, 0, 2), url="https://example.org/rules"),
+            standing("retrieval", (3, 2, 1, 2, 0, 1)),
+            standing("tied", (3, 2, 1, 2, 1, 0)),
+            standing("empty", (0,) * 6),
+        ]
+    )
+    table = "".join(line + "\n" for line in render_markdown(rows, signature="golden").splitlines() if line.startswith("|"))
+    assert table == GOLDEN_TABLE.read_text(encoding="utf-8")
+
+
 def test_equal_overall_scores_are_ordered_by_slug() -> None:
     rows = rank_rows([standing("b-system", (2,) * 6), standing("a-system", (2,) * 6)])
     assert [(row.standing.slug, row.rank, row.tied) for row in rows] == [("a-system", 1, True), ("b-system", 1, True)]

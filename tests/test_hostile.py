@@ -24,6 +24,8 @@ from subprocess import CompletedProcess
 import pytest
 
 from benchmark.data import SUBMISSIONS_DIR
+from benchmark.errors import InputError
+from benchmark.normalize import fold, resolve_party
 from benchmark.submission import validate_submission_data
 from tests.conftest import run_bench
 
@@ -179,3 +181,58 @@ def test_bench_score_refuses_the_file_before_scoring(corpus_runs, name):
 def test_no_file_is_created_or_changed(corpus_runs):
     assert corpus_runs.workdir_after == corpus_runs.workdir_before
     assert corpus_runs.submissions_after == corpus_runs.submissions_before
+
+
+# --- look-alike spellings ------------------------------------------------------------
+
+
+def _name_problem(name: str) -> str | None:
+    submission = _load_make_corpus().valid_submission()
+    submission["predictions"]["000"]["attendees"][0]["name"] = name
+    try:
+        validate_submission_data(submission)
+    except InputError as error:
+        return error.lines()[0]
+    return None
+
+
+@pytest.mark.parametrize(
+    "written,plain",
+    [
+        ("\uff30\uff55\uff54\uff49\uff4e", "Putin"),  # full-width letters
+        ("\U0001d40f\U0001d42e\U0001d42d\U0001d422\U0001d427", "Putin"),  # mathematical bold
+        ("Pu\u0301tin", "Putin"),  # combining acute accent
+        ("P\u00fatin", "Putin"),  # precomposed accent
+        ("\ufb01nland", "finland"),  # the fi ligature
+        ("STRA\u00dfE", "strasse"),  # sharp s case-folds to ss
+        ("Zelensk\u00fdy\u2019s", "zelenskyy s"),  # accents and a curly apostrophe
+    ],
+)
+def test_look_alike_spellings_fold_to_the_plain_name_and_are_accepted(written, plain):
+    assert fold(written) == fold(plain)
+    assert _name_problem(written) is None
+
+
+def test_look_alike_parties_resolve_to_the_canonical_party():
+    assert resolve_party("\uff2b\uff52\uff45\uff4d\uff4c\uff49\uff4e") == "Russia"  # full-width "Kremlin"
+    assert resolve_party("U.\u00a0S.") == "United States"
+
+
+@pytest.mark.parametrize(
+    "name,scripts",
+    [
+        ("Vladimir \u0420utin", "Cyrillic and Latin"),  # Cyrillic capital Er
+        ("Vladimir Put\u0456n", "Latin and Cyrillic"),  # Cyrillic i
+        ("Marc\u03bf Rubio", "Latin and Greek"),  # Greek omicron
+        ("\uff30\u0443tin", "Latin and Cyrillic"),  # full-width Latin P, then a Cyrillic u
+    ],
+)
+def test_a_word_mixing_scripts_is_refused(name, scripts):
+    assert f"mixes {scripts} letters in one word" in _name_problem(name)
+
+
+@pytest.mark.parametrize("name", ["\u041f\u0443\u0442\u0438\u043d", "\u041f\u0443\u0442\u0438\u043d Putin", "\u6771\u4eac\u30bf\u30ef\u30fc", "\u0391\u03bb\u03ad\u03be\u03b7\u03c2 Tsipras"])
+def test_whole_words_in_one_script_are_accepted_and_compared_as_written(name):
+    assert _name_problem(name) is None
+    # NFKC does not fold across scripts: a Cyrillic "Путин" stays a different string from "Putin".
+    assert fold(name) != fold("Putin")

@@ -202,6 +202,30 @@ def test_the_cli_refuses_generated_input_with_exit_2_and_no_traceback(tmp_path_f
     assert sorted(p.name for p in workdir.iterdir()) == ["generated.json"]
 
 
+# Latin letters and the Cyrillic letters drawn the same way.
+_CYRILLIC_LOOK_ALIKES = {"a": "\u0430", "c": "\u0441", "e": "\u0435", "i": "\u0456", "o": "\u043e", "p": "\u0440", "y": "\u0443", "P": "\u0420", "T": "\u0422", "M": "\u041c"}
+
+
+@settings(PROPERTY, max_examples=100)
+@given(data=st.data())
+def test_a_look_alike_letter_in_a_gold_name_is_refused_and_full_width_is_folded(data):
+    name = data.draw(st.sampled_from([n for n in _gold_strings()["names"] if any(c in _CYRILLIC_LOOK_ALIKES for c in n)]))
+    positions = [i for i, c in enumerate(name) if c in _CYRILLIC_LOOK_ALIKES]
+    position = data.draw(st.sampled_from(positions))
+    spoofed = name[:position] + _CYRILLIC_LOOK_ALIKES[name[position]] + name[position + 1 :]
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in name)
+    assert fold(full_width) == fold(name)
+    for value, refused in ((spoofed, True), (full_width, False)):
+        submission = {"schema_version": "1", "system": {"name": "x"}, "predictions": {i: {} for i in INSTANCE_IDS}}
+        submission["predictions"]["000"] = {"attendees": [{"name": value}]}
+        try:
+            validate_submission_data(submission)
+        except InputError as error:
+            assert refused and "letters in one word" in error.lines()[0]
+        else:
+            assert not refused
+
+
 def test_json_path_keys_never_break_the_line():
     for key in ("a\nb", "\x1b[2J", "\u202e", "\ud800", "x" * 500, 'quote"key', "dot.key", ""):
         path = json_path("predictions", "000", key)

@@ -36,7 +36,7 @@ MAX_PROBLEM_LINES = 20
 _KEY = r'(?:[A-Za-z0-9_-]+|\["(?:[^"\\]|\\.)*"\])'
 _JSON_PATH = rf'{_KEY}(?:\.[A-Za-z0-9_-]+|\[\d+\]|\["(?:[^"\\]|\\.)*"\])*'
 _MORE = re.compile(r"error: \.\.\. and \d+ more problems? not shown")
-# Refused by `bench score` before any model is loaded; a cross-section of the corpus.
+# Refused by `bench score` and `bench submit` before any model is loaded; a cross-section of the corpus.
 SCORED = ("empty.json", "nan.json", "newline_key.json", "deep_arrays.json", "cyrillic_homoglyph.json", "oversize.json")
 
 
@@ -102,6 +102,7 @@ def _copy_corpus(destination: Path) -> None:
 class CorpusRuns:
     validate: dict[str, CompletedProcess]
     score: dict[str, CompletedProcess]
+    submit: dict[str, CompletedProcess]
     workdir_before: dict
     workdir_after: dict
     submissions_before: dict
@@ -118,7 +119,9 @@ def corpus_runs(tmp_path_factory) -> CorpusRuns:
     with ThreadPoolExecutor(max_workers=4) as pool:
         validate = dict(zip((e.file for e in ENTRIES), pool.map(lambda e: run_bench("validate", e.file, cwd=workdir), ENTRIES)))
         score = dict(zip(SCORED, pool.map(lambda name: run_bench("score", name, "--output", "results.json", cwd=workdir), SCORED)))
-    return CorpusRuns(validate, score, workdir_before, _snapshot(workdir), submissions_before, _snapshot_contents(SUBMISSIONS_DIR))
+        # Files into ./submissions, under the temporary directory: its creation would show in the snapshot.
+        submit = dict(zip(SCORED, pool.map(lambda name: run_bench("submit", name, "--submissions-dir", "submissions", cwd=workdir), SCORED)))
+    return CorpusRuns(validate, score, submit, workdir_before, _snapshot(workdir), submissions_before, _snapshot_contents(SUBMISSIONS_DIR))
 
 
 def _assert_refused_cleanly(result: CompletedProcess, entry: Entry) -> None:
@@ -172,10 +175,11 @@ def test_terminal_escape_sequences_never_reach_the_terminal(corpus_runs):
         assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["score", "submit"])
 @pytest.mark.parametrize("name", SCORED)
-def test_bench_score_refuses_the_file_before_scoring(corpus_runs, name):
+def test_bench_score_and_submit_refuse_the_file_before_scoring(corpus_runs, name, command):
     entry = next(e for e in ENTRIES if e.file == name)
-    _assert_refused_cleanly(corpus_runs.score[name], entry)
+    _assert_refused_cleanly(getattr(corpus_runs, command)[name], entry)
 
 
 def test_no_file_is_created_or_changed(corpus_runs):
@@ -236,3 +240,11 @@ def test_whole_words_in_one_script_are_accepted_and_compared_as_written(name):
     assert _name_problem(name) is None
     # NFKC does not fold across scripts: a Cyrillic "Путин" stays a different string from "Putin".
     assert fold(name) != fold("Putin")
+
+
+def test_a_file_name_with_a_newline_and_an_escape_is_printed_escaped(tmp_path):
+    name = "evil\nerror: all good\x1b[2J.json"
+    (tmp_path / name).write_bytes(b"")
+    result = run_bench("validate", name, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == 'error: "evil\\nerror: all good\\u001b[2J.json": file is empty\n'

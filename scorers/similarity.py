@@ -23,14 +23,17 @@ Two known differences, both outside the texts a submission can contain or
 far below the 4 decimals the results report: a text with no content token
 (only [CLS] and [SEP]) scores 0 where bert-score returns NaN for P and R; and
 bert-score's batch padding leaks a similarity of 0 into the greedy maximum,
-which would only matter if every similarity of a token were negative.
+which matters only when every similarity of a token is negative, in
+unrelated pairs (F1 below 0.2, by up to 0.001; ``bert_score.score`` with
+``batch_size=1`` has no such leak and agrees to 1e-6).
 
-Texts that belong to the benchmark (gold items, article sentences) can be
-marked with ``Encoder.persist``: their embeddings are computed one text at a
-time, so they never depend on what else was in the batch, and are kept in an
-on-disk cache shared by later processes (``cache_dir``). Other texts
-are embedded in batches of similar length, which is about three times
-faster; batching changes an embedding by at most about 1e-6.
+Texts are embedded in batches of texts with exactly the same number of
+tokens, so nothing is padded; on one thread (the encoder sets it) an
+embedding is then bit-identical to the text embedded alone, whatever else
+the batch holds (measured), so no score depends on what else a process
+scored. Texts that belong to the benchmark (gold items, article sentences)
+can be marked with ``Encoder.persist``: their embeddings are also kept in an
+on-disk cache shared by later processes (``cache_dir``).
 
 Heavy libraries (torch, transformers, bert-score, rouge-score) are imported
 inside the functions that need them, never when this module is imported.
@@ -61,9 +64,9 @@ EMBEDDING_DIM = 384
 # What sentence-transformers truncates all-MiniLM-L6-v2 inputs to (its
 # sentence_bert_config.json); BERTScore keeps bert-score's 512.
 SENTENCE_MAX_TOKENS = 256
-# Measured on the gold and dev-pair texts (2 CPU cores): batches of 16
-# length-sorted texts embed fastest (2.6 ms a text; 8.7 ms one at a time).
-BATCH_SIZE = 16
+# Texts are embedded in batches of equal token length; the batch size does
+# not change any embedding, only memory and speed.
+BATCH_SIZE = 32
 CACHE_DIR_ENV = "BENCH_CACHE_DIR"
 # Bump when the cached arrays change meaning, so old entries are never read.
 _CACHE_FORMAT = "1"
@@ -169,7 +172,8 @@ class Encoder:
         self._sentence_tokenizer = None  # sentence-transformers' fast tokenizer, loaded on first use
         self._special_ids = frozenset({self._tokenizer.cls_token_id, self._tokenizer.sep_token_id})
         self._cache_namespace = f"v{_CACHE_FORMAT}-{model_sha256[:16]}-torch{torch.__version__}-transformers{transformers.__version__}"
-        self._token_ids: dict[str, list[int]] = {}
+        self._token_ids: dict[str, list[int]] = {}  # bert-score's tokenization
+        self._sentence_token_ids: dict[str, list[int]] = {}  # sentence-transformers' tokenization
         self._tokens: dict[str, np.ndarray] = {}  # text -> (n_tokens, 384) normalised float32
         self._sentences: dict[str, np.ndarray] = {}  # text -> (384,) normalised float32
         self._persistent: set[str] = set()
@@ -177,75 +181,63 @@ class Encoder:
     # --- embedding -------------------------------------------------------
 
     def persist(self, texts: Iterable[str]) -> None:
-        """Mark texts as benchmark data (gold items, article sentences).
-
-        Their embeddings are computed alone, so they are the same whatever
-        else is scored, and kept in the on-disk cache across processes.
-        """
+        """Mark texts as benchmark data (gold items, article sentences): their
+        embeddings are kept in the on-disk cache, for later processes."""
         self._persistent.update(_text_key(text) for text in texts)
 
-    def _bert_token_ids(self, text: str) -> list[int]:
-        ids = self._token_ids.get(text)
+    def _token_ids_of(self, kind: EmbeddingKind, text: str) -> list[int]:
+        """Token ids as bert-score (``tokens``) or sentence-transformers (``sentence``) make them."""
+        cache = self._token_ids if kind == "tokens" else self._sentence_token_ids
+        ids = cache.get(text)
         if ids is None:
-            from bert_score.utils import sent_encode
+            if kind == "tokens":
+                from bert_score.utils import sent_encode
 
-            ids = self._token_ids[text] = sent_encode(self._tokenizer, text)
+                ids = sent_encode(self._tokenizer, text)
+            else:
+                if self._sentence_tokenizer is None:
+                    from transformers import AutoTokenizer
+
+                    self._sentence_tokenizer = AutoTokenizer.from_pretrained(str(self._path))
+                ids = self._sentence_tokenizer(text, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS)["input_ids"]
+            cache[text] = ids
         return ids
 
-    def _sentence_inputs(self, texts: Sequence[str]) -> dict:
-        if self._sentence_tokenizer is None:
-            from transformers import AutoTokenizer
-
-            self._sentence_tokenizer = AutoTokenizer.from_pretrained(str(self._path))
-        return self._sentence_tokenizer(
-            list(texts), padding=True, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS, return_tensors="pt"
-        )
-
-    def _bert_inputs(self, texts: Sequence[str]) -> dict:
-        torch = self._torch
-        rows = [self._bert_token_ids(text) for text in texts]
-        width = max(len(row) for row in rows)
-        pad = self._tokenizer.pad_token_id
-        input_ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows], dtype=torch.long)
-        attention_mask = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows], dtype=torch.long)
-        return {"input_ids": input_ids, "attention_mask": attention_mask}
-
     def _run_model(self, kind: EmbeddingKind, texts: Sequence[str]) -> list[np.ndarray]:
-        inputs = self._bert_inputs(texts) if kind == "tokens" else self._sentence_inputs(texts)
+        """Embed texts whose token sequences all have the same length (so nothing is padded)."""
+        input_ids = self._torch.tensor([self._token_ids_of(kind, text) for text in texts], dtype=self._torch.long)
         with self._torch.inference_mode():
-            hidden = self._model(**inputs)[0]
-        mask = inputs["attention_mask"]
+            hidden = self._model(input_ids=input_ids, attention_mask=self._torch.ones_like(input_ids))[0]
         if kind == "tokens":
-            lengths = mask.sum(dim=1).tolist()
-            vectors = [hidden[i, :length] for i, length in enumerate(lengths)]
-            return [(v / v.norm(dim=-1, keepdim=True)).numpy().astype(np.float32) for v in vectors]
-        # The all-MiniLM-L6-v2 sentence recipe: mean over real tokens, L2-normalised.
-        weights = mask.unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
-        pooled = self._torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return list((hidden / hidden.norm(dim=-1, keepdim=True)).numpy().astype(np.float32))
+        # The all-MiniLM-L6-v2 sentence recipe: mean over the tokens, L2-normalised.
+        pooled = self._torch.nn.functional.normalize(hidden.mean(dim=1), p=2, dim=1)
         return list(pooled.numpy().astype(np.float32))
 
     def _embed(self, kind: EmbeddingKind, texts: Iterable[str]) -> dict[str, np.ndarray]:
         store = self._tokens if kind == "tokens" else self._sentences
         wanted = list(dict.fromkeys(_text_key(text) for text in texts))
-        missing = [text for text in wanted if text not in store]
-        batched: list[str] = []
-        for text in missing:
-            if text not in self._persistent:
-                batched.append(text)
+        to_compute: dict[int, list[str]] = {}
+        for text in wanted:
+            if text in store:
                 continue
-            cached = self._read_cache(kind, text)
-            if cached is None:
-                cached = self._run_model(kind, [text])[0]
-                self._write_cache(kind, text, cached)
-            store[text] = cached
-        if kind == "tokens":
-            batched.sort(key=lambda text: len(self._bert_token_ids(text)))
-        else:
-            batched.sort(key=len)
-        for start in range(0, len(batched), BATCH_SIZE):
-            chunk = batched[start : start + BATCH_SIZE]
-            store.update(zip(chunk, self._run_model(kind, chunk)))
+            cached = self._read_cache(kind, text) if text in self._persistent else None
+            if cached is not None:
+                store[text] = cached
+            else:
+                to_compute.setdefault(len(self._token_ids_of(kind, text)), []).append(text)
+        # Batches of texts of one token length need no padding, and then (on
+        # one thread) each text's embedding is bit-identical to embedding it
+        # alone, whatever else is in the batch: results never depend on what
+        # else was scored in the process, or on what the disk cache held.
+        for length in sorted(to_compute):
+            group = to_compute[length]
+            for start in range(0, len(group), BATCH_SIZE):
+                chunk = group[start : start + BATCH_SIZE]
+                for text, vector in zip(chunk, self._run_model(kind, chunk)):
+                    store[text] = vector
+                    if text in self._persistent:
+                        self._write_cache(kind, text, vector)
         return {text: store[text] for text in wanted}
 
     # --- on-disk cache ---------------------------------------------------
@@ -255,7 +247,7 @@ class Encoder:
         return cache_dir() / "embeddings" / self._cache_namespace / f"{kind}-{text_sha256}.npy"
 
     def _expected_shape(self, kind: EmbeddingKind, text: str) -> tuple[int, ...]:
-        return (len(self._bert_token_ids(text)), EMBEDDING_DIM) if kind == "tokens" else (EMBEDDING_DIM,)
+        return (len(self._token_ids_of("tokens", text)), EMBEDDING_DIM) if kind == "tokens" else (EMBEDDING_DIM,)
 
     def _read_cache(self, kind: EmbeddingKind, text: str) -> np.ndarray | None:
         """A cached embedding, or None when absent or not exactly what was written."""
@@ -301,7 +293,7 @@ class Encoder:
         weights = []
         empty = []
         for key in keys:
-            content = np.array([token not in self._special_ids for token in self._bert_token_ids(key)], dtype=np.float32)
+            content = np.array([token not in self._special_ids for token in self._token_ids_of("tokens", key)], dtype=np.float32)
             total = content.sum()
             empty.append(total == 0)
             weights.append(content / total if total else content)

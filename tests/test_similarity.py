@@ -134,7 +134,7 @@ def test_disk_cache_does_not_change_results(encoder, tmp_path, monkeypatch):
     predictions = [pair["b"] for pair in PAIRS[60:66]]
 
     first = _fresh_encoder()
-    batched_scores = first.bertscore_matrix(predictions, gold_like)  # nothing persisted: batched, no disk
+    uncached = first.bertscore_matrix(predictions, gold_like)  # nothing persisted: nothing on disk
     assert _cache_files("tokens") == []
     second = _fresh_encoder()
     second.persist(gold_like)
@@ -144,10 +144,21 @@ def test_disk_cache_does_not_change_results(encoder, tmp_path, monkeypatch):
     third = _fresh_encoder()
     third.persist(gold_like)
     warm = third.bertscore_matrix(predictions, gold_like)
-    # Persisted texts are embedded alone, so a cached value is bit-identical to a recomputed one.
-    assert np.array_equal(warm, cold)
+    # Bit-identical: an embedding does not depend on its batch, so neither on the cache.
+    assert np.array_equal(warm, cold) and np.array_equal(cold, uncached)
     assert np.array_equal(third.sentence_embeddings(gold_like), cold_sentences)
-    np.testing.assert_allclose(cold, batched_scores, atol=1e-6, rtol=0)
+
+
+def test_scores_do_not_depend_on_what_else_was_embedded(encoder):
+    """The session encoder has embedded hundreds of texts in mixed batches; a fresh one embeds just these."""
+    candidates = [pair["b"] for pair in PAIRS[::7]]
+    references = [pair["a"] for pair in PAIRS[::7]]
+    encoder.bertscore_matrix([pair["b"] for pair in PAIRS], [pair["a"] for pair in PAIRS])
+    encoder.sentence_embeddings([pair["a"] for pair in PAIRS])
+    fresh = _fresh_encoder()
+    for candidate, reference in zip(candidates, references):
+        assert fresh.bertscore([candidate], [reference]) == encoder.bertscore([candidate], [reference])
+    assert np.array_equal(fresh.sentence_embeddings(references[::-1]), encoder.sentence_embeddings(references[::-1]))
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-a-byte", "garbage"])

@@ -156,7 +156,8 @@ def person_mentions(forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceS
     holds talks, arrives, is in the delegation, is present ...), else
     ``mentioned``.
     """
-    surnames = {form[-1] for form in forms}
+    # A one-letter "surname" is an initial or the "s" of a folded possessive, never a name to look for.
+    surnames = {form[-1] for form in forms if len(form[-1]) >= 2}
     given = {form[0][0] for form in forms if len(form) >= 2}
     found: list[Mention] = []
     for sentence in sentences:

@@ -203,7 +203,9 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
     gold_person = next(
         (g for g in gold.attendees if any(person_matches(predicted, name_tokens(n), threshold) for n in (g.name, *g.aliases))), None
     )
-    forms = tuple(dict.fromkeys((predicted, *(name_tokens(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))))
+    forms = tuple(f for f in dict.fromkeys((predicted, *(name_tokens(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))) if f)
+    if not forms:
+        return verdict("unsupported", 0.0, [], f"{attendee.name!r} holds no name to look for")
     mentions = person_mentions(forms, sentences, threshold)
     attending = [m.sentence for m in mentions if m.role == "attendee"]
     gold_evidence = _gold_sentences(gold_person.evidence, sources) if gold_person else []

@@ -20,8 +20,6 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from benchmark.normalize import fold
-
 SCHEMA_VERSION = "1"
 INSTANCE_IDS: tuple[str, ...] = ("000", "001", "002", "003", "004", "event")
 ARTICLE_IDS: tuple[str, ...] = INSTANCE_IDS[:5]
@@ -164,17 +162,14 @@ def _check_characters(value: str) -> str:
 def _require_visible(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be empty or whitespace only (write null, or leave the key out, when unknown)")
-    if not fold(value):
-        # Punctuation or symbols only: nothing left to compare once folded.
-        raise ValueError("must contain a letter or digit")
     return value
 
 
 Text = Annotated[
     str, StringConstraints(max_length=MAX_STRING_CHARS), AfterValidator(_check_characters), AfterValidator(_require_visible)
 ]
-"""Any submitted string: capped in length, with a letter or digit, no control
-or invisible characters, no word mixing scripts. Unknown values are null, never empty."""
+"""Any submitted string: capped in length, visible, no control or invisible
+characters, no word mixing scripts. Unknown values are null, never empty."""
 
 
 def _weekday_any_case(value: object) -> object:

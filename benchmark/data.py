@@ -116,7 +116,11 @@ def load_articles() -> dict[str, Article]:
     for path in sorted(ARTICLES_DIR.glob("*.txt")):
         article_id = path.name[:3]
         data = path.read_bytes()
-        articles[article_id] = Article(article_id, path.name, data.decode("utf-8"), hashlib.sha256(data).hexdigest())
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise IntegrityError(f"{path}: not UTF-8 (invalid byte at offset {error.start}); the benchmark data was changed") from None
+        articles[article_id] = Article(article_id, path.name, text, hashlib.sha256(data).hexdigest())
     if tuple(articles) != ARTICLE_IDS:
         raise IntegrityError(f"{ARTICLES_DIR}: expected articles {', '.join(ARTICLE_IDS)}, found {', '.join(articles) or 'none'}")
     return articles

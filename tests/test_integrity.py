@@ -108,6 +108,17 @@ def test_a_missing_file_an_extra_file_and_a_broken_list_are_refused(data_copy):
         verify_integrity()
 
 
+def test_an_article_that_is_not_utf8_is_an_integrity_error(data_copy):
+    path = data_copy / "articles" / "000_21f459cc5e7ccde3.txt"
+    path.write_bytes(path.read_bytes() + b"\xff")
+    data.load_articles.cache_clear()
+    try:
+        with pytest.raises(IntegrityError, match=r"000_21f459cc5e7ccde3\.txt: not UTF-8 \(invalid byte at offset \d+\)"):
+            data.load_articles()
+    finally:
+        data.load_articles.cache_clear()
+
+
 def test_bench_score_refuses_changed_gold_with_one_line(tmp_path):
     # A copy of the code and data: `python -m` imports the package from the
     # working directory, so this run reads the copy's gold, not the repo's.

@@ -32,6 +32,7 @@ match.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -61,6 +62,7 @@ _WORD = re.compile(r"\w+")
 _LONGEST_PARTY_ALIAS_WORDS = 4  # "united states of america"
 
 
+@functools.lru_cache(maxsize=4096)
 def named_things(text: str) -> frozenset[str]:
     """The parties and numbers a text names.
 
@@ -150,8 +152,11 @@ def score_party_items(
             raise ScoringError(f"config asks for encoder layer {config.num_layers}, but BERTScore is defined on layer {encoder.num_layers}")
         encoder.persist(item.text for item in gold)
         similarity = encoder.bertscore_matrix([item.text for item in prediction], [item.text for item in gold])
-    matches = same_party & np.array(
-        [[is_text_match(float(similarity[i, j]), p.text, g.text, threshold=threshold) for j, g in enumerate(gold)] for i, p in enumerate(prediction)],
+    matches = np.array(
+        [
+            [bool(same_party[i, j]) and is_text_match(float(similarity[i, j]), p.text, g.text, threshold=threshold) for j, g in enumerate(gold)]
+            for i, p in enumerate(prediction)
+        ],
         dtype=bool,
     ).reshape(same_party.shape)
     # Every match outweighs any total of similarities (each at most 1), so

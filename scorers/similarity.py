@@ -350,8 +350,9 @@ class Encoder:
     def bertscore(self, candidates: Sequence[str], references: Sequence[str]) -> list[tuple[float, float, float]]:
         """BERTScore (precision, recall, F1) of each candidate against the reference at the same position.
 
-        Equal to ``bert_score.score(candidates, references, model_type=<model
-        path>, num_layers=6)``.
+        Equal, to 1e-6, to ``bert_score.score(candidates, references,
+        model_type=<model path>, num_layers=6, batch_size=1)`` (and to its
+        default batching except for unrelated pairs: see the module docstring).
 
         Raises:
             ValueError: the two lists differ in length (a programming error).

@@ -26,7 +26,7 @@ Measured:
   BERTScore matrices, less than the scorer does, so the ratio is a lower
   bound.
 
-The figures go to ``benchmarks/results.json`` (with the machine they were
+The figures go to ``benchmarks/perf_results.json`` (with the machine they were
 measured on) and a table is printed, with each target and whether it is met.
 """
 
@@ -47,7 +47,7 @@ import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "submissions" / "example" / "predictions.json"
-RESULTS = REPO_ROOT / "benchmarks" / "results.json"
+RESULTS = REPO_ROOT / "benchmarks" / "perf_results.json"
 SEED = 20250815
 
 # What a participant would type to reword a demand or stake.
@@ -233,7 +233,7 @@ def run(sizes: list[int], output: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100], help="numbers of synthetic submissions (default: 10 100)")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the figures (default: benchmarks/results.json)")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the figures (default: benchmarks/perf_results.json)")
     parser.add_argument("--naive", type=Path, help=argparse.SUPPRESS)  # internal: run the naive path on a folder
     arguments = parser.parse_args()
     if arguments.naive:

@@ -144,21 +144,24 @@ def test_disk_cache_does_not_change_results(encoder, tmp_path, monkeypatch):
     third = _fresh_encoder()
     third.persist(gold_like)
     warm = third.bertscore_matrix(predictions, gold_like)
-    # Bit-identical: an embedding does not depend on its batch, so neither on the cache.
-    assert np.array_equal(warm, cold) and np.array_equal(cold, uncached)
+    # A cached entry is the very array written; a recomputed one agrees to float32 rounding.
+    assert np.array_equal(warm, cold)
+    np.testing.assert_allclose(cold, uncached, atol=1e-6, rtol=0)
     assert np.array_equal(third.sentence_embeddings(gold_like), cold_sentences)
 
 
 def test_scores_do_not_depend_on_what_else_was_embedded(encoder):
-    """The session encoder has embedded hundreds of texts in mixed batches; a fresh one embeds just these."""
+    """The session encoder has embedded hundreds of texts in mixed batches (and read others' cache
+    entries); a fresh one embeds just these. Agreement is to float32 rounding: the BLAS kernels'
+    exact bits can depend on memory alignment, so bit-identity across processes is not promised."""
     candidates = [pair["b"] for pair in PAIRS[::7]]
     references = [pair["a"] for pair in PAIRS[::7]]
     encoder.bertscore_matrix([pair["b"] for pair in PAIRS], [pair["a"] for pair in PAIRS])
     encoder.sentence_embeddings([pair["a"] for pair in PAIRS])
     fresh = _fresh_encoder()
     for candidate, reference in zip(candidates, references):
-        assert fresh.bertscore([candidate], [reference]) == encoder.bertscore([candidate], [reference])
-    assert np.array_equal(fresh.sentence_embeddings(references[::-1]), encoder.sentence_embeddings(references[::-1]))
+        assert fresh.bertscore([candidate], [reference])[0] == pytest.approx(encoder.bertscore([candidate], [reference])[0], abs=1e-6)
+    np.testing.assert_allclose(fresh.sentence_embeddings(references[::-1]), encoder.sentence_embeddings(references[::-1]), atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-a-byte", "garbage"])

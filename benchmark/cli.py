@@ -120,6 +120,41 @@ def calibrate(
     typer.echo("\n".join(report.lines()))
 
 
+@app.command("meta-eval")
+def meta_eval(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Labelled items: JSON lines (default: tests/data/consistency_dev.jsonl).", show_default=False),
+    ] = None,
+) -> None:
+    """Check the consistency scorer on labelled items against two baselines; print accuracy, AUC and confusion tables."""
+    from scorers.config import ScoringConfig
+    from scorers.consistency import DEV_SET, load_labelled_items, meta_evaluate, render_meta_evaluation
+
+    try:
+        report = meta_evaluate(load_labelled_items(data or DEV_SET), config=ScoringConfig())
+    except BenchError as error:
+        _fail(error)
+    typer.echo(render_meta_evaluation(report))
+
+
+@app.command()
+def baseline(
+    name: Annotated[BaselineName, typer.Argument(help="Which baseline to run.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the submission JSON.", show_default=False)],
+) -> None:
+    """Run a baseline system on the articles and write its submission file."""
+    from benchmark.baselines import write_baseline
+
+    try:
+        submission = write_baseline(name, output)
+    except BenchError as error:
+        _fail(error)
+    counts = [summary.item_counts() for summary in submission.predictions.values()]
+    items = ", ".join(f"{field} {sum(c[field] for c in counts)}" for field in counts[0])
+    typer.echo(f"wrote {output}: baseline {name.value!r}, {len(counts)} instances; items: {items}")
+
+
 @app.command()
 def run(
     base_url: Annotated[str, typer.Option(help="OpenAI-compatible base URL, e.g. https://api.openai.com/v1 or http://localhost:8000/v1.", show_default=False)],
@@ -179,41 +214,6 @@ def run(
         f"{len(result.empty)} empty{resumed}; {result.requests} requests; response_format {result.response_format}"
     )
     raise typer.Exit(result.exit_code)
-
-
-@app.command("meta-eval")
-def meta_eval(
-    data: Annotated[
-        Path | None,
-        typer.Option("--data", help="Labelled items: JSON lines (default: tests/data/consistency_dev.jsonl).", show_default=False),
-    ] = None,
-) -> None:
-    """Check the consistency scorer on labelled items against two baselines; print accuracy, AUC and confusion tables."""
-    from scorers.config import ScoringConfig
-    from scorers.consistency import DEV_SET, load_labelled_items, meta_evaluate, render_meta_evaluation
-
-    try:
-        report = meta_evaluate(load_labelled_items(data or DEV_SET), config=ScoringConfig())
-    except BenchError as error:
-        _fail(error)
-    typer.echo(render_meta_evaluation(report))
-
-
-@app.command()
-def baseline(
-    name: Annotated[BaselineName, typer.Argument(help="Which baseline to run.", show_default=False)],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the submission JSON.", show_default=False)],
-) -> None:
-    """Run a baseline system on the articles and write its submission file."""
-    from benchmark.baselines import write_baseline
-
-    try:
-        submission = write_baseline(name, output)
-    except BenchError as error:
-        _fail(error)
-    counts = [summary.item_counts() for summary in submission.predictions.values()]
-    items = ", ".join(f"{field} {sum(c[field] for c in counts)}" for field in counts[0])
-    typer.echo(f"wrote {output}: baseline {name.value!r}, {len(counts)} instances; items: {items}")
 
 
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]

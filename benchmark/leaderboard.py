@@ -583,13 +583,52 @@ class Board:
     rescored: tuple[str, ...]
 
 
-def build_board(submissions_dir: Path = SUBMISSIONS_DIR, *, scorer: Scorer | None = None, update_cache: bool) -> Board:
+def _chart_inputs_key(rows: Sequence[Row]) -> str:
+    """What the chart's bytes depend on: its data, the drawing code and the matplotlib version.
+
+    Recorded in LEADERBOARD.md with the chart's own SHA-256, so that a board
+    whose data did not change reuses the committed chart without importing
+    matplotlib (a warm ``bench leaderboard`` stays under a second).
+    """
+    import inspect
+    from importlib import metadata
+
+    data = [
+        [row.standing.results["system"]["name"], row.standing.reference, [row.standing.results["scores"]["fields"][f]["f1"] for f in FIELDS]]
+        for row in rows
+    ]
+    code = inspect.getsource(render_chart) + inspect.getsource(chart_label)
+    payload = json.dumps({"matplotlib": metadata.version("matplotlib"), "code": code, "data": data}, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_CHART_RECORD = re.compile(r"^<!-- chart inputs sha256:([0-9a-f]{64}) svg sha256:([0-9a-f]{64}) -->$", re.MULTILINE)
+
+
+def _reusable_chart(output_dir: Path, inputs_key: str) -> bytes | None:
+    """The committed chart, if the board records that it was drawn from these very inputs and it is intact."""
+    try:
+        record = _CHART_RECORD.search((output_dir / LEADERBOARD_FILE).read_text(encoding="utf-8"))
+        chart = (output_dir / CHART_FILE).read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if record and record.group(1) == inputs_key and hashlib.sha256(chart).hexdigest() == record.group(2):
+        return chart
+    return None
+
+
+def build_board(
+    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None, update_cache: bool
+) -> Board:
     """Score (or reuse) every submission and render the board, without writing the board."""
     scorer = scorer or default_scorer()
     standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache)
     rows = rank_rows(standings)
-    markdown = render_markdown(rows, signature=scorer.signature).encode("utf-8")
-    return Board(markdown=markdown, chart=render_chart(rows), rows=tuple(rows), rescored=rescored)
+    inputs_key = _chart_inputs_key(rows)
+    chart = _reusable_chart(output_dir, inputs_key) or render_chart(rows)
+    record = f"<!-- chart inputs sha256:{inputs_key} svg sha256:{hashlib.sha256(chart).hexdigest()} -->\n"
+    markdown = (render_markdown(rows, signature=scorer.signature) + "\n" + record).encode("utf-8")
+    return Board(markdown=markdown, chart=chart, rows=tuple(rows), rescored=rescored)
 
 
 def publish_leaderboard(
@@ -597,7 +636,7 @@ def publish_leaderboard(
 ) -> Board:
     """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
     with project_lock(submissions_dir):
-        board = build_board(submissions_dir, scorer=scorer, update_cache=True)
+        board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True)
         _publish(output_dir / CHART_FILE, board.chart)
         _publish(output_dir / LEADERBOARD_FILE, board.markdown)
     return board
@@ -607,7 +646,7 @@ def stale_board_files(
     submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None
 ) -> list[str]:
     """The board files that differ from what the submissions and scorer produce now; writes nothing."""
-    board = build_board(submissions_dir, scorer=scorer, update_cache=False)
+    board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=False)
     stale = []
     for name, expected in ((LEADERBOARD_FILE, board.markdown), (CHART_FILE, board.chart)):
         path = output_dir / name

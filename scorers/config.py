@@ -10,6 +10,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+CONSISTENCY_VERSION = "1"
+"""Version of the consistency rules in ``scorers.consistency`` and ``scorers.claims``.
+
+Bump it when a rule or threshold there changes: it is part of the score
+signature. It lives here, not beside the rules, so that computing a signature
+(as a warm ``bench leaderboard`` does) does not import the scorers.
+"""
+
 
 def _default_text_match_threshold() -> float:
     # Imported when a config is built, not when this module is: the text

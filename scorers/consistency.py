@@ -119,9 +119,6 @@ from scorers.claims import (
 )
 from scorers.config import ScoringConfig
 
-CONSISTENCY_VERSION = "1"
-"""Bump when a rule or threshold changes (it is part of the score signature)."""
-
 ConsistencyLabel = Literal["supported", "unsupported", "contradicted"]
 LABELS: tuple[ConsistencyLabel, ...] = ("supported", "unsupported", "contradicted")
 

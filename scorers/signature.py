@@ -17,8 +17,7 @@ from importlib import metadata
 
 from benchmark.data import verify_integrity
 from benchmark.errors import ScoringError
-from scorers.config import ScoringConfig
-from scorers.consistency import CONSISTENCY_VERSION
+from scorers.config import CONSISTENCY_VERSION, ScoringConfig
 
 SCORERS_VERSION = "1"
 """Bumped whenever a scorer changes in a way that can change a score."""

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import benchmark.data
-from benchmark.baselines import AUTHORS, BASELINES, SYSTEM_DATE, BaselineName, run_baseline, submission_bytes
+from benchmark.baselines import AUTHORS, SYSTEM_DATE, BaselineName, baselines, run_baseline, submission_bytes
 from benchmark.baselines import rules
 from benchmark.data import GOLD_DIR, SUBMISSIONS_DIR, Article, load_gold
 from benchmark.normalize import fold
@@ -132,8 +132,8 @@ def test_baseline_output_is_a_valid_complete_submission(name: BaselineName, outp
     assert tuple(submission.predictions) == INSTANCE_IDS
     system = submission.system
     assert (system.name, system.authors, system.url, system.date) == (name.value, AUTHORS, None, SYSTEM_DATE)
-    assert system.description == BASELINES[name].description
-    assert system.model == BASELINES[name].model
+    assert system.description == baselines()[name].description
+    assert system.model == baselines()[name].model
 
 
 @pytest.mark.parametrize("name", list(BaselineName))

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from functools import cache
 from typing import Callable
 
-from benchmark.baselines import empty, oracle, retrieval, rules
 from benchmark.data import Article, sources_of
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write
@@ -44,17 +44,27 @@ class Baseline:
     summarize: Callable[[str, tuple[Article, ...]], Summary]
 
 
-BASELINES: dict[BaselineName, Baseline] = {
-    BaselineName.rules: Baseline(rules.DESCRIPTION, rules.MODEL, rules.summarize),
-    BaselineName.retrieval: Baseline(retrieval.DESCRIPTION, retrieval.MODEL, retrieval.summarize),
-    BaselineName.empty: Baseline(empty.DESCRIPTION, empty.MODEL, empty.summarize),
-    BaselineName.oracle: Baseline(oracle.DESCRIPTION, oracle.MODEL, oracle.summarize),
-}
+@cache
+def baselines() -> dict[BaselineName, Baseline]:
+    """The registry of baselines by name.
+
+    Built on first use: the modules pull in numpy, scipy and the encoder,
+    which every ``bench`` command would otherwise pay for at start-up (the CLI
+    needs only ``BaselineName`` for its ``--help``).
+    """
+    from benchmark.baselines import empty, oracle, retrieval, rules
+
+    return {
+        BaselineName.rules: Baseline(rules.DESCRIPTION, rules.MODEL, rules.summarize),
+        BaselineName.retrieval: Baseline(retrieval.DESCRIPTION, retrieval.MODEL, retrieval.summarize),
+        BaselineName.empty: Baseline(empty.DESCRIPTION, empty.MODEL, empty.summarize),
+        BaselineName.oracle: Baseline(oracle.DESCRIPTION, oracle.MODEL, oracle.summarize),
+    }
 
 
 def run_baseline(name: BaselineName) -> Submission:
     """Run a baseline on all six instances."""
-    baseline = BASELINES[BaselineName(name)]
+    baseline = baselines()[BaselineName(name)]
     system = SystemInfo(
         name=BaselineName(name).value,
         description=baseline.description,

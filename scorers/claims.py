@@ -12,6 +12,7 @@ docstring states the decision procedure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -109,12 +110,16 @@ PersonRole = Literal["excluded", "caption", "analyst", "future", "attendee", "me
 _ROLE_PRIORITY: tuple[PersonRole, ...] = ("excluded", "caption", "analyst", "future", "attendee", "mentioned")
 
 
+@functools.lru_cache(maxsize=65536)
 def _transliteration_key(word: str) -> str:
     """A surname with the usual transliteration variants folded: doubled letters once, a final -iy/-yy/-ij as -y."""
     collapsed = re.sub(r"(.)\1+", r"\1", word)
     return re.sub(r"(?:iy|ij|yi)$", "y", collapsed)
 
 
+# Called for every token of every source sentence against every surname, so
+# memoised: both functions are pure functions of short strings.
+@functools.lru_cache(maxsize=262144)
 def _same_surname(a: str, b: str, threshold: float) -> bool:
     if a == b:
         return True

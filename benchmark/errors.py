@@ -49,3 +49,9 @@ class IntegrityError(BenchError):
 
 class ScoringError(BenchError):
     """The scoring stack could not run as configured (for example, the model is missing)."""
+
+
+class EndpointError(BenchError):
+    """A model endpoint stayed unavailable after every retry (``bench run``); progress is saved and a rerun resumes."""
+
+    exit_code = 3

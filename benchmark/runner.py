@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Callable, Literal, TextIO
 
 from benchmark.data import sources_of
-from benchmark.errors import BenchError, InputError, Problem
+from benchmark.errors import BenchError, EndpointError, InputError, Problem
 from benchmark.files import atomic_write
 from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, Summary, SystemInfo
 from benchmark.submission import parse_json_bytes, validate_submission_data
@@ -68,12 +68,6 @@ _MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 
 EXIT_OK = 0
 EXIT_SOME_EMPTY = 1
-
-
-class EndpointError(BenchError):
-    """The endpoint stayed unavailable after every retry; progress is saved and a rerun resumes."""
-
-    exit_code = 3
 
 
 # --- The prompt --------------------------------------------------------------

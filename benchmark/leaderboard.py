@@ -43,7 +43,7 @@ from benchmark.data import REPO_ROOT, SUBMISSIONS_DIR
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write, project_lock
 from benchmark.schema import FIELDS, INSTANCE_IDS
-from benchmark.submission import LoadedSubmission, parse_json_bytes, read_file_bytes, validate_submission_data
+from benchmark.submission import LoadedSubmission, display_path, load_submission_bytes, read_file_bytes
 
 PREDICTIONS_FILE = "predictions.json"
 RESULTS_FILE = "results.json"
@@ -141,12 +141,6 @@ def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
     return Scorer(signature=build_signature(config)["string"], score=score)
 
 
-def _load_bytes(data: bytes, *, source: str) -> LoadedSubmission:
-    """Validate a complete submission from the very bytes that will be filed and hashed."""
-    submission, missing = validate_submission_data(parse_json_bytes(data, source=source))
-    return LoadedSubmission(submission=submission, sha256=hashlib.sha256(data).hexdigest(), missing=missing)
-
-
 def _write_results(results: dict, path: Path) -> None:
     from scorers.results import write_results  # already imported by the scoring that made ``results``
 
@@ -220,7 +214,7 @@ def submit_submission(
         InputError: invalid file or slug, or the slug is taken and ``replace`` is false.
     """
     data = read_file_bytes(source)
-    loaded = _load_bytes(data, source=str(source))
+    loaded = load_submission_bytes(data, source=display_path(source))
     slug = check_slug(slug) if slug is not None else slug_from_name(loaded.submission.system.name)
     directory = submissions_dir / slug
     _refuse_existing(directory, replace=replace)  # before the slow part
@@ -288,7 +282,7 @@ def collect_standings(
         results_path = folder / RESULTS_FILE
         results = _cached_results(results_path, sha256=hashlib.sha256(data).hexdigest(), signature=scorer.signature)
         if results is None:
-            results = scorer.score(_load_bytes(data, source=str(predictions)))
+            results = scorer.score(load_submission_bytes(data, source=display_path(predictions)))
             rescored.append(folder.name)
             if update_cache:
                 _write_results(results, results_path)

@@ -259,7 +259,19 @@ def load_submission(path: Path, *, allow_partial: bool = False) -> LoadedSubmiss
     Raises:
         InputError: every problem, each with its file position or JSON path.
     """
-    data = read_file_bytes(path)
-    parsed = parse_json_bytes(data, source=display_path(path))
-    submission, missing = validate_submission_data(parsed, allow_partial=allow_partial)
+    return load_submission_bytes(read_file_bytes(path), source=display_path(path), allow_partial=allow_partial)
+
+
+def load_submission_bytes(data: bytes, *, source: str, allow_partial: bool = False) -> LoadedSubmission:
+    """Parse and validate a submission from its bytes, hashing the very bytes validated.
+
+    Args:
+        data: the file's bytes.
+        source: how to name the file in messages.
+        allow_partial: score missing instances as empty summaries instead of refusing them.
+
+    Raises:
+        InputError: every problem, each with its file position or JSON path.
+    """
+    submission, missing = validate_submission_data(parse_json_bytes(data, source=source), allow_partial=allow_partial)
     return LoadedSubmission(submission=submission, sha256=hashlib.sha256(data).hexdigest(), missing=missing)

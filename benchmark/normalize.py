@@ -7,6 +7,7 @@ dodge nor fake a match.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -56,6 +57,9 @@ _ALIAS_TO_PARTY: dict[str, str] = {
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# fold and resolve_party are pure and called for the same short strings
+# (names, parties, source sentences) by every item a scorer checks.
+@functools.lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """Fold a string for comparison.
 
@@ -72,6 +76,7 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", stripped.casefold()).replace("_", " ").strip()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def resolve_party(party: str | None) -> str | None:
     """Resolve a party as written to its canonical name.
 

@@ -13,6 +13,7 @@ built by ``json_path`` and nowhere else.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 import re
 import unicodedata
@@ -55,6 +56,8 @@ def _path_key(key: str) -> str:
     return f"[{quoted}]"
 
 
+# Pure, and called for every item of every scored submission.
+@functools.lru_cache(maxsize=1 << 16, typed=True)
 def json_path(*parts: str | int) -> str:
     """Build the path of a place in a submission, in the project's one notation.
 

@@ -84,15 +84,14 @@ def _lone_surrogate(text: str) -> str | None:
 
 def _to_plain(value: Any, parts: tuple[str | int, ...], depth: int, problems: list[Problem]) -> Any:
     """Turn parsed pairs into dicts, reporting duplicate keys, refused values, lone surrogates, size and depth."""
-    where = json_path(*parts) if parts else "$"
     if isinstance(value, list):  # a JSON array, or an object's pairs
         if depth > MAX_NESTING:
-            problems.append(Problem(where, f"nested deeper than {MAX_NESTING} levels; the schema needs at most 4"))
+            problems.append(Problem(_where(parts), f"nested deeper than {MAX_NESTING} levels; the schema needs at most 4"))
             return None
         kind, limit = ("object", MAX_OBJECT_KEYS) if isinstance(value, _Pairs) else ("list", MAX_LIST_ITEMS)
         if len(value) > limit:
             unit = "keys" if kind == "object" else "items"
-            problems.append(Problem(where, f"{kind} has {len(value):,} {unit}; the limit is {limit}"))
+            problems.append(Problem(_where(parts), f"{kind} has {len(value):,} {unit}; the limit is {limit}"))
             return None
     if isinstance(value, _Pairs):
         result: dict[str, Any] = {}
@@ -107,12 +106,17 @@ def _to_plain(value: Any, parts: tuple[str | int, ...], depth: int, problems: li
     if isinstance(value, list):
         return [_to_plain(item, (*parts, i), depth + 1, problems) for i, item in enumerate(value)]
     if isinstance(value, _Refused):
-        problems.append(Problem(where, value.message))
+        problems.append(Problem(_where(parts), value.message))
     elif isinstance(value, float) and not math.isfinite(value):
-        problems.append(Problem(where, "number out of range"))
+        problems.append(Problem(_where(parts), "number out of range"))
     elif isinstance(value, str) and (surrogate := _lone_surrogate(value)):
-        problems.append(Problem(where, surrogate))
+        problems.append(Problem(_where(parts), surrogate))
     return value
+
+
+def _where(parts: tuple[str | int, ...]) -> str:
+    # Built only for a problem: a path per value made reading a leaderboard's submissions measurably slower.
+    return json_path(*parts) if parts else "$"
 
 
 def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_FILE_BYTES) -> Any:

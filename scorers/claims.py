@@ -597,6 +597,9 @@ def closest_clauses(claim: str, sentence: str) -> list[str]:
     return [c for c, overlap in zip(clauses, overlaps) if overlap == best]
 
 
+# The typed checks below are pure functions of short strings, and a
+# leaderboard asks them about the same claim and sentence many times.
+@functools.lru_cache(maxsize=1 << 16)
 def polarity_clash(claim: str, sentence: str) -> str | None:
     """The clause the claim contradicts by negation or an opposite word, if any.
 
@@ -612,6 +615,7 @@ def polarity_clash(claim: str, sentence: str) -> str | None:
     return antonym_clash(claim, sentence)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def antonym_clash(claim: str, sentence: str) -> str | None:
     """The sentence, if the claim uses a word opposite to one of its words (``_ANTONYMS``) and not that word itself."""
     claim_words, sentence_words = fold(claim).split(), fold(sentence).split()
@@ -633,7 +637,8 @@ _NOT_ENTITIES = frozenset(
 )
 
 
-def entities(text: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 15)
+def entities(text: str) -> tuple[str, ...]:
     """Named entities of a claim: capitalised words (not the first word unless it is a name) and party words, folded."""
     found = []
     for match in _ENTITY.finditer(text):
@@ -642,7 +647,7 @@ def entities(text: str) -> list[str]:
             continue
         if words:
             found.append(" ".join(words))
-    return found
+    return tuple(found)
 
 
 def entity_in(entity: str, evidence_folded: str) -> bool:
@@ -656,8 +661,9 @@ def entity_in(entity: str, evidence_folded: str) -> bool:
     return all(any(_same_surname(w, t, 90) for t in evidence_folded.split()) for w in words)
 
 
-def parties_in(folded: str) -> set[str]:
-    """The canonical parties a folded text names by any alias (one or two words)."""
+@functools.lru_cache(maxsize=1 << 14)
+def parties_in(folded: str) -> frozenset[str]:
+    """The canonical parties a folded text names by any alias (one to three words)."""
     tokens = folded.split()
     found = set()
     for size in (1, 2, 3):
@@ -665,4 +671,4 @@ def parties_in(folded: str) -> set[str]:
             party = resolve_party(" ".join(tokens[i : i + size]))
             if party in CANONICAL_PARTIES:
                 found.add(party)
-    return found
+    return frozenset(found)

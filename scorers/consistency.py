@@ -83,6 +83,7 @@ of this on the labelled set ``tests/data/consistency_dev.jsonl``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -179,14 +180,18 @@ def _worst(verdicts: Sequence[ItemConsistency]) -> ItemConsistency:
 
 def _gold_sentences(evidence: Iterable, sources: tuple[Article, ...]) -> list[SourceSentence]:
     """The source sentences holding gold evidence quotes that really are in these sources."""
-    texts = {article.id: article.text for article in sources}
-    sentences = source_sentences(sources)
-    found: list[SourceSentence] = []
-    for item in evidence:
-        if item.quote in texts.get(item.article, ""):
-            own = tuple(s for s in sentences if s.article == item.article)
-            found += sentences_containing(own, item.quote)
-    return found
+    return [s for item in evidence for s in _quote_sentences(sources, item.article, item.quote)]
+
+
+# Looked up for every checked item, and the same few hundred quotes recur.
+@functools.cache
+def _quote_sentences(sources: tuple[Article, ...], article_id: str, quote: str) -> tuple[SourceSentence, ...]:
+    """The sentences of one article of the sources holding a quote; none if the quote is not in that article."""
+    article = next((a for a in sources if a.id == article_id), None)
+    if article is None or quote not in article.text:
+        return ()
+    own = tuple(s for s in source_sentences(sources) if s.article == article_id)
+    return tuple(sentences_containing(own, quote))
 
 
 # --- Attendees -----------------------------------------------------------------
@@ -325,24 +330,16 @@ def check_party_item(
     field: Literal["demands", "stakes"], item: PartyItem, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
 ) -> ItemConsistency:
     """Does a source state this demand or stake, for this party?"""
-    from scorers.similarity import load_encoder
-
     noun = "demand" if field == "demands" else "stake"
-    sentences = tuple(s for s in source_sentences(sources) if not s.caption)
+    sentences, _ = _retrieval_index(sources)
     if not sentences:
         return verdict("unsupported", 0.0, [], "the sources are empty")
-    encoder = load_encoder()
-    texts = [s.text for s in sentences]
-    encoder.persist(texts)
-    cosines = encoder.sentence_embeddings(texts) @ encoder.sentence_embeddings([item.text])[0]
-    top = [int(i) for i in np.argsort(-cosines, kind="stable")[:TOP_SENTENCES]]
-    precisions = [p for p, _, _ in encoder.bertscore([item.text] * len(top), [texts[i] for i in top])]
     candidates = sorted(
-        (_Candidate(sentences[i], (float(cosines[i]) + precision) / 2) for i, precision in zip(top, precisions)),
+        (_Candidate(sentences[i], (cosine + precision) / 2) for i, cosine, precision in _closest_sentences(item.text, sources)),
         key=lambda c: -c.support,
     )
     party = resolve_party(item.party) if item.party else None
-    gold_matches = _gold_matches(item, gold, sources, encoder)
+    gold_matches = _gold_matches(item, gold, sources)
     same_party = [(support, g) for support, g in gold_matches if party is None or resolve_party(g.party) == party]
     other_party = [(support, g) for support, g in gold_matches if party is not None and resolve_party(g.party) != party]
     best_sentence = candidates[0]
@@ -379,22 +376,83 @@ def check_party_item(
     return verdict("supported", (support - SUPPORTED) / (1 - SUPPORTED), evidence, f"stated in the sources (support {support:.2f})")
 
 
-def _gold_matches(item: PartyItem, gold: GoldSummary, sources: tuple[Article, ...], encoder) -> list[tuple[float, Any]]:
+def _gold_matches(item: PartyItem, gold: GoldSummary, sources: tuple[Article, ...]) -> list[tuple[float, Any]]:
     """Gold demands and stakes with evidence in the sources, by support against the claim, best first."""
-    claims = [g for g in (*gold.demands, *gold.stakes) if _gold_sentences(g.evidence, sources)]
-    if not claims:
-        return []
-    texts = [g.text for g in claims]
-    encoder.persist(texts)
-    cosines = encoder.sentence_embeddings(texts) @ encoder.sentence_embeddings([item.text])[0]
-    precisions = [p for p, _, _ in encoder.bertscore([item.text] * len(texts), texts)]
-    scored = [(float(c + p) / 2, g) for c, p, g in zip(cosines, precisions, claims)]
+    gold_items = (*gold.demands, *gold.stakes)
+    described = tuple((g.text, tuple((e.article, e.quote) for e in g.evidence)) for g in gold_items)
+    scored = [(support, gold_items[i]) for support, i in _gold_support(item.text, described, sources)]
     return sorted(scored, key=lambda pair: -pair[0])
 
 
-def _stems(text: str) -> set[str]:
+# Below, what depends only on a claim's text, not its party, is kept per
+# process: a leaderboard meets the same texts under several parties and in
+# many submissions, and the values are computed exactly as on first sight.
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _closest_sentences(text: str, sources: tuple[Article, ...]) -> tuple[tuple[int, float, float], ...]:
+    """The ``TOP_SENTENCES`` sentences of ``_retrieval_index`` closest to a claim by cosine: (position, cosine, BERTScore precision)."""
+    from scorers.similarity import load_encoder
+
+    sentences, sentence_embeddings = _retrieval_index(sources)
+    encoder = load_encoder()
+    cosines = sentence_embeddings @ encoder.sentence_embeddings([text])[0]
+    top = [int(i) for i in np.argsort(-cosines, kind="stable")[:TOP_SENTENCES]]
+    precisions = [p for p, _, _ in encoder.bertscore([text] * len(top), [sentences[i].text for i in top])]
+    return tuple((i, float(cosines[i]), precision) for i, precision in zip(top, precisions))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _gold_support(
+    text: str, gold_items: tuple[tuple[str, tuple[tuple[str, str], ...]], ...], sources: tuple[Article, ...]
+) -> tuple[tuple[float, int], ...]:
+    """Support of a claim by each gold item with evidence in the sources: (mean of cosine and BERTScore precision, position)."""
+    from scorers.similarity import load_encoder
+
+    positions, embeddings = _gold_claim_index(gold_items, sources)
+    if not positions:
+        return ()
+    encoder = load_encoder()
+    texts = [gold_items[i][0] for i in positions]
+    cosines = embeddings @ encoder.sentence_embeddings([text])[0]
+    precisions = [p for p, _, _ in encoder.bertscore([text] * len(texts), texts)]
+    return tuple((float(c + p) / 2, i) for c, p, i in zip(cosines, precisions, positions))
+
+
+# The two indexes below are the same for every item of an instance, and every
+# submission: built once per process (a handful of source sets and golds).
+@functools.cache
+def _retrieval_index(sources: tuple[Article, ...]) -> tuple[tuple[SourceSentence, ...], np.ndarray]:
+    """The sources' sentences that can state a claim (captions describe another occasion), and their sentence embeddings."""
+    from scorers.similarity import load_encoder
+
+    sentences = tuple(s for s in source_sentences(sources) if not s.caption)
+    if not sentences:
+        return sentences, np.zeros((0, 0), dtype=np.float32)
+    encoder = load_encoder()
+    texts = [s.text for s in sentences]
+    encoder.persist(texts)
+    return sentences, encoder.sentence_embeddings(texts)
+
+
+@functools.lru_cache(maxsize=64)
+def _gold_claim_index(gold_items: tuple[tuple[str, tuple[tuple[str, str], ...]], ...], sources: tuple[Article, ...]) -> tuple[tuple[int, ...], np.ndarray]:
+    """Positions of the gold items, given as (text, evidence (article, quote) pairs), with evidence in the sources, and their sentence embeddings."""
+    from scorers.similarity import load_encoder
+
+    positions = tuple(i for i, (_, evidence) in enumerate(gold_items) if any(_quote_sentences(sources, a, q) for a, q in evidence))
+    if not positions:
+        return positions, np.zeros((0, 0), dtype=np.float32)
+    encoder = load_encoder()
+    texts = [gold_items[i][0] for i in positions]
+    encoder.persist(texts)
+    return positions, encoder.sentence_embeddings(texts)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _stems(text: str) -> frozenset[str]:
     """Content words cut to five letters, so that "economy" meets "economic"."""
-    return {w[:5] for w in fold(text).split() if w not in COMMON_WORDS}
+    return frozenset(w[:5] for w in fold(text).split() if w not in COMMON_WORDS)
 
 
 def _most_overlapping(claim: str, sentences: Sequence[SourceSentence]) -> SourceSentence:
@@ -440,17 +498,35 @@ def _items(prediction: Summary) -> list[tuple[tuple[str | int, ...], str, str | 
     return items
 
 
+def claim_texts(sources: tuple[Article, ...]) -> list[str]:
+    """The source sentences a free-text claim is checked against (benchmark data: cache them on disk)."""
+    return [s.text for s in source_sentences(sources) if not s.caption]
+
+
 def warm_up(texts: Sequence[str], sources: tuple[Article, ...]) -> None:
-    """Embed claims and source sentences in batches before the per-item checks, which then hit the encoder's cache."""
+    """Embed claims and source sentences in one batched pass before the per-item checks, which then hit the encoder's cache."""
     if not texts or not sources:
         return
     from scorers.similarity import load_encoder
 
     encoder = load_encoder()
-    sentences = [s.text for s in source_sentences(sources) if not s.caption]
+    sentences = claim_texts(sources)
     encoder.persist(sentences)
-    encoder.sentence_embeddings([*sentences, *texts])
-    encoder.bertscore(list(texts), list(texts))
+    encoder.embed([*sentences, *texts])
+
+
+# A verdict is a pure function of the item, the gold, the sources and the
+# config, and a leaderboard checks the same items for many submissions; kept
+# per process, up to a bound that only a very large board reaches.
+_VERDICTS: dict[tuple, ItemConsistency] = {}
+_MAX_VERDICTS = 200_000
+
+
+def _verdict_key(field: str, component: str | None, value: Any) -> tuple:
+    """What an item's verdict depends on: a demand or stake is judged by its text and resolved party only ("Kremlin" is "Russia")."""
+    if field in ("demands", "stakes"):
+        return (field, value.text, resolve_party(value.party) if value.party else None)
+    return (field, component, value)
 
 
 def check_summary_consistency(
@@ -471,10 +547,18 @@ def check_summary_consistency(
     """
     items = _items(prediction)
     warm_up([value.text for _, field, _, value in items if field in ("demands", "stakes")], sources)
-    return {
-        json_path("predictions", gold.id, *parts): check_item(field, component, value, gold=gold, sources=sources, config=config)
-        for parts, field, component, value in items
-    }
+    gold_key = gold.model_dump_json()
+    checked: dict[str, ItemConsistency] = {}
+    for parts, field, component, value in items:
+        key = (*_verdict_key(field, component, value), gold_key, sources, config)
+        found = _VERDICTS.get(key)
+        if found is None:
+            found = check_item(field, component, value, gold=gold, sources=sources, config=config)
+            if len(_VERDICTS) >= _MAX_VERDICTS:
+                _VERDICTS.clear()
+            _VERDICTS[key] = found
+        checked[json_path("predictions", gold.id, *parts)] = found
+    return checked
 
 
 def _tally(labels: Iterable[ConsistencyLabel]) -> dict:

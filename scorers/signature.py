@@ -31,6 +31,9 @@ _STACK = ("bert-score", "rouge-score", "torch", "transformers", "tokenizers")
 _SETTING_LABELS = {"name_fuzzy_threshold": "name-fuzzy", "text_match_threshold": "text-match"}
 
 
+# Reading package metadata takes milliseconds, and a leaderboard run builds a
+# signature per submission; what is installed does not change under a process.
+@cache
 def _version(distribution: str) -> str:
     try:
         return metadata.version(distribution)

@@ -238,6 +238,20 @@ def test_party_items(instance_000, party, text, label):
     assert result.evidence and all(article == "000" for article, _ in result.evidence)
 
 
+def test_remembered_verdicts_are_the_item_checks(instance_000):
+    """Verdicts are remembered per process (a leaderboard meets the same items in many submissions),
+    keyed by text and resolved party: "the Kremlin" gets Russia's verdict, Ukraine its own."""
+    text = "Ukraine must formally abandon its NATO aspirations"
+    items = [PartyItem(party=party, text=text) for party in ("Russia", "the Kremlin", "Moscow", "Ukraine")]
+    prediction = Summary(demands=items)
+    first = list(check_summary_consistency(prediction=prediction, gold=instance_000.gold, sources=instance_000.sources, config=CONFIG).values())
+    again = list(check_summary_consistency(prediction=prediction, gold=instance_000.gold, sources=instance_000.sources, config=CONFIG).values())
+    direct = [check_party_item("demands", item, gold=instance_000.gold, sources=instance_000.sources, config=CONFIG) for item in items]
+    assert first == again == direct
+    assert first[0] == first[1] == first[2] and first[0].label == "supported"
+    assert first[3].label == "contradicted"
+
+
 # --- Degenerate cases and scores ---------------------------------------------------------------
 
 EVERY_FIELD = Summary.model_validate(

@@ -164,6 +164,20 @@ def test_scores_do_not_depend_on_what_else_was_embedded(encoder):
     np.testing.assert_allclose(fresh.sentence_embeddings(references[::-1]), encoder.sentence_embeddings(references[::-1]), atol=1e-6, rtol=0)
 
 
+def test_embedding_many_texts_on_every_core_changes_no_embedding(tmp_path, monkeypatch):
+    """``Encoder.embed`` runs a large pass on all cores; each text must come out as when embedded alone, on one thread."""
+    monkeypatch.setenv(similarity.CACHE_DIR_ENV, str(tmp_path))
+    texts = list(dict.fromkeys(pair[key] for pair in PAIRS for key in ("a", "b")))[: similarity.PARALLEL_MIN_TEXTS + 6]
+    assert len(texts) >= similarity.PARALLEL_MIN_TEXTS
+    together = _fresh_encoder()
+    together.embed(texts)
+    assert together._torch.get_num_threads() == 1  # back to one thread for the small products that follow
+    alone = _fresh_encoder()
+    for text in texts[::5]:
+        np.testing.assert_allclose(together.sentence_embeddings([text]), alone.sentence_embeddings([text]), atol=1e-6, rtol=0)
+        assert together.bertscore([text], [texts[0]])[0] == pytest.approx(alone.bertscore([text], [texts[0]])[0], abs=1e-6)
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip-a-byte", "garbage"])
 def test_corrupt_cache_entry_is_recomputed_not_trusted(encoder, tmp_path, monkeypatch, damage):
     monkeypatch.setenv(similarity.CACHE_DIR_ENV, str(tmp_path))

@@ -42,6 +42,10 @@ class InputError(BenchError):
     def lines(self) -> list[str]:
         return [str(p) for p in self.problems]
 
+    def __reduce__(self):
+        # Rebuilt from its problems when it crosses a process boundary (a scoring worker).
+        return (type(self), (self.problems,))
+
 
 class IntegrityError(BenchError):
     """The benchmark's own data (articles, gold) does not match its recorded checksums."""

@@ -34,7 +34,7 @@ import json
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -112,14 +112,17 @@ def slug_from_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class Scorer:
-    """The scorer of this process: its signature string and the function that scores.
+    """The scorer of this process: its signature string, and functions that score one submission or many.
 
     Built by ``default_scorer``; the signature is computed without loading the
-    model, the model is loaded only if ``score`` is called.
+    model, the model is loaded only when something is scored. ``score_all``
+    yields results in the order given, exactly as ``score`` would return them,
+    only faster (one embedding pass, one worker process per core).
     """
 
     signature: str
     score: Callable[[LoadedSubmission], dict]
+    score_all: Callable[[Sequence[LoadedSubmission]], Iterator[dict]]
 
 
 def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
@@ -138,7 +141,13 @@ def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
 
         return score_submission(loaded, config=config, progress=progress)
 
-    return Scorer(signature=build_signature(config)["string"], score=score)
+    def score_all(submissions: Sequence[LoadedSubmission]) -> Iterator[dict]:
+        from scorers.results import score_submissions
+        from scorers.similarity import available_cores
+
+        return score_submissions(submissions, config=config, workers=available_cores())
+
+    return Scorer(signature=build_signature(config)["string"], score=score, score_all=score_all)
 
 
 def _write_results(results: dict, path: Path) -> None:
@@ -262,7 +271,7 @@ def _submission_folders(submissions_dir: Path) -> list[Path]:
 
 
 def collect_standings(
-    submissions_dir: Path, *, scorer: Scorer, update_cache: bool
+    submissions_dir: Path, *, scorer: Scorer, update_cache: bool, progress: Callable[[str], None] | None = None
 ) -> tuple[list[Standing], tuple[str, ...]]:
     """Score every submission, reusing cached results that still apply.
 
@@ -270,24 +279,38 @@ def collect_standings(
         submissions_dir: the folder of submission folders.
         scorer: the scorer whose signature decides which caches apply.
         update_cache: write fresh results to ``results.json`` (false for ``--check``).
+        progress: called with a short message before the embedding pass and
+            before each submission is scored (the CLI prints these on stderr).
 
     Returns:
         The standings in slug order, and the slugs that had to be rescored.
     """
-    standings: list[Standing] = []
-    rescored: list[str] = []
-    for folder in _submission_folders(submissions_dir):
+    folders = _submission_folders(submissions_dir)
+    cached: dict[str, dict] = {}
+    to_score: dict[str, LoadedSubmission] = {}
+    # Every submission is read and validated before any is scored, so a bad
+    # file stops the run before minutes of scoring, and the ones to score
+    # are embedded together.
+    for folder in folders:
         predictions = folder / PREDICTIONS_FILE
         data = read_file_bytes(predictions)
-        results_path = folder / RESULTS_FILE
-        results = _cached_results(results_path, sha256=hashlib.sha256(data).hexdigest(), signature=scorer.signature)
+        results = _cached_results(folder / RESULTS_FILE, sha256=hashlib.sha256(data).hexdigest(), signature=scorer.signature)
         if results is None:
-            results = scorer.score(load_submission_bytes(data, source=display_path(predictions)))
-            rescored.append(folder.name)
-            if update_cache:
-                _write_results(results, results_path)
-        standings.append(Standing(slug=folder.name, results=results, reference=folder.name in REFERENCE_SLUGS))
-    return standings, tuple(rescored)
+            to_score[folder.name] = load_submission_bytes(data, source=display_path(predictions))
+        else:
+            cached[folder.name] = results
+    if to_score and progress:
+        progress(f"embedding the texts of {len(to_score)} submission(s) to score ({len(cached)} cached)")
+    # The results generator is drawn to its end (it comes first in zip), so its worker processes are gone when the loop ends.
+    fresh = zip(scorer.score_all(list(to_score.values())), to_score) if to_score else iter(())
+    for position, (results, slug) in enumerate(fresh, start=1):
+        if progress:
+            progress(f"scored {position}/{len(to_score)}: {slug}")
+        if update_cache:
+            _write_results(results, submissions_dir / slug / RESULTS_FILE)
+        cached[slug] = results
+    standings = [Standing(slug=folder.name, results=cached[folder.name], reference=folder.name in REFERENCE_SLUGS) for folder in folders]
+    return standings, tuple(to_score)
 
 
 # --- Statistics ------------------------------------------------------------------
@@ -514,8 +537,19 @@ def chart_label(value: str) -> str:
     return text.replace("$", r"\$")
 
 
+CHART_MAX_ROWS = 10
+"""Rows drawn in the chart (the first of the table: references, then the best ranked); more bars and legend entries are unreadable."""
+
+
+def chart_rows(rows: Sequence[Row]) -> tuple[Sequence[Row], str]:
+    """The rows the chart draws, and its title (which says when rows were left out)."""
+    if len(rows) <= CHART_MAX_ROWS:
+        return rows, "F1 per field and system"
+    return rows[:CHART_MAX_ROWS], f"F1 per field and system (the first {CHART_MAX_ROWS} of {len(rows)} rows of the table)"
+
+
 def render_chart(rows: Sequence[Row]) -> bytes:
-    """A grouped bar chart of F1 per field and system, as deterministic SVG bytes."""
+    """A grouped bar chart of F1 per field for the first ``CHART_MAX_ROWS`` rows, as deterministic SVG bytes."""
     import io
 
     import matplotlib
@@ -527,6 +561,7 @@ def render_chart(rows: Sequence[Row]) -> bytes:
         "font.family": "DejaVu Sans",
         "font.size": 9,
     }
+    rows, title = chart_rows(rows)
     with matplotlib.rc_context(settings):
         figure = Figure(figsize=(8, 4.2), layout="constrained")
         axes = figure.add_subplot()
@@ -555,7 +590,7 @@ def render_chart(rows: Sequence[Row]) -> bytes:
         axes.set_xticks(range(len(FIELDS)), [FIELD_TITLES[field] for field in FIELDS])
         axes.set_ylim(0, 100)
         axes.set_ylabel("F1 (0–100)")
-        axes.set_title("F1 per field and system")
+        axes.set_title(title)
         axes.grid(axis="y", linewidth=0.4, alpha=0.5)
         axes.set_axisbelow(True)
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -612,11 +647,16 @@ def _reusable_chart(output_dir: Path, inputs_key: str) -> bytes | None:
 
 
 def build_board(
-    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None, update_cache: bool
+    submissions_dir: Path = SUBMISSIONS_DIR,
+    output_dir: Path = REPO_ROOT,
+    *,
+    scorer: Scorer | None = None,
+    update_cache: bool,
+    progress: Callable[[str], None] | None = None,
 ) -> Board:
     """Score (or reuse) every submission and render the board, without writing the board."""
     scorer = scorer or default_scorer()
-    standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache)
+    standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache, progress=progress)
     rows = rank_rows(standings)
     inputs_key = _chart_inputs_key(rows)
     chart = _reusable_chart(output_dir, inputs_key) or render_chart(rows)
@@ -626,11 +666,15 @@ def build_board(
 
 
 def publish_leaderboard(
-    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None
+    submissions_dir: Path = SUBMISSIONS_DIR,
+    output_dir: Path = REPO_ROOT,
+    *,
+    scorer: Scorer | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Board:
     """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
     with project_lock(submissions_dir):
-        board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True)
+        board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True, progress=progress)
         _publish(output_dir / CHART_FILE, board.chart)
         _publish(output_dir / LEADERBOARD_FILE, board.markdown)
     return board

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,129 @@ def score_instance(prediction: Summary, instance: Instance, *, config: ScoringCo
     }
 
 
+def embed_submissions(submissions: Sequence[LoadedSubmission]) -> None:
+    """Embed every text that scoring these submissions will compare, in one batched pass.
+
+    The texts are the source sentences and gold demands and stakes of every
+    instance (benchmark data, also cached on disk) and the submissions'
+    demands and stakes. Scores do not depend on it: the scorers embed what
+    they need anyway, only in many more, smaller batches.
+    """
+    from scorers.consistency import claim_texts
+    from scorers.similarity import load_encoder
+
+    encoder = load_encoder()
+    benchmark_texts = [
+        text
+        for instance in load_instances().values()
+        for text in (*claim_texts(instance.sources), *(item.text for field in _TEXT_FIELDS for item in getattr(instance.gold, field)))
+    ]
+    encoder.persist(benchmark_texts)
+    predicted = [
+        item.text
+        for submission in submissions
+        for summary in submission.predictions.values()
+        for field in _TEXT_FIELDS
+        for item in getattr(summary, field)
+    ]
+    encoder.embed([*benchmark_texts, *predicted])
+
+
+def score_submissions(submissions: Sequence[LoadedSubmission], *, config: ScoringConfig, workers: int = 1) -> Iterator[dict]:
+    """Score many submissions: their texts embedded in one pass, then each scored, by several processes if asked.
+
+    Args:
+        submissions: validated submissions.
+        config: the scoring settings.
+        workers: processes scoring at once. Above 1 (and on Linux only), the
+            instances are shared out to worker processes forked after the
+            embedding pass, which find the model and every embedding already
+            in memory. Each worker scores its instances of every submission,
+            so what it learns about a text (closest sentences, gold matches,
+            verdicts) serves all submissions; this process assembles the results.
+
+    Yields:
+        Each submission's results, in the order given: exactly what
+        ``score_submission`` returns for it.
+
+    Raises:
+        IntegrityError, ScoringError: as ``score_submission``, from whichever
+            process met them.
+    """
+    data_hashes = verify_integrity()
+    signature = build_signature(config, data_hashes=data_hashes)
+    instances = load_instances()
+    embed_submissions(submissions)
+    groups = _instance_groups(submissions, list(instances), workers)
+    if len(groups) < 2 or len(submissions) < 2 or sys.platform != "linux":
+        for submission in submissions:
+            yield _assemble(submission, {i: _score_instance(submission, i, config) for i in instances}, signature)
+        return
+    import multiprocessing
+
+    # fork, not spawn: a spawned worker would import torch and load the model
+    # again, seconds each.
+    context = multiprocessing.get_context("fork")
+    workers_and_channels = []
+    try:
+        for group in groups:
+            receiver, sender = context.Pipe(duplex=False)
+            worker = context.Process(target=_score_instance_group, args=(sender, submissions, group, config), daemon=True)
+            worker.start()
+            sender.close()
+            workers_and_channels.append((worker, receiver))
+        for submission in submissions:
+            scored: dict[str, tuple] = {}
+            for _, receiver in workers_and_channels:
+                message = receiver.recv()
+                if isinstance(message, BaseException):
+                    raise message
+                scored.update(message)
+            yield _assemble(submission, {i: scored[i] for i in instances}, signature)
+    finally:
+        for worker, receiver in workers_and_channels:
+            worker.terminate()
+            worker.join()
+            receiver.close()
+
+
+def _instance_groups(submissions: Sequence[LoadedSubmission], instance_ids: list[str], workers: int) -> list[list[str]]:
+    """Instances shared out to at most ``workers`` groups of about equal work (predicted items, largest first to the lightest group)."""
+    def load(instance_id: str) -> int:
+        return sum(1 + sum(len(getattr(s.predictions[instance_id], f)) for f in ("attendees", *_TEXT_FIELDS)) for s in submissions if instance_id in s.predictions)
+
+    groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(instance_ids))))]
+    totals = [0] * len(groups)
+    for instance_id in sorted(instance_ids, key=load, reverse=True):
+        lightest = totals.index(min(totals))
+        groups[lightest].append(instance_id)
+        totals[lightest] += load(instance_id)
+    return [group for group in groups if group]
+
+
+def _score_instance_group(sender, submissions: Sequence[LoadedSubmission], instance_ids: list[str], config: ScoringConfig) -> None:
+    """A worker process: score these instances of every submission, sending each submission's scores as they come."""
+    from scorers.similarity import keep_to_one_thread
+
+    # GNU OpenMP does not survive a fork: a worker must never start threads.
+    keep_to_one_thread()
+    try:
+        for submission in submissions:
+            sender.send({i: _score_instance(submission, i, config) for i in instance_ids})
+    except BaseException as error:  # handed to the parent, which raises it
+        sender.send(error)
+    finally:
+        sender.close()
+
+
+def _score_instance(loaded: LoadedSubmission, instance_id: str, config: ScoringConfig) -> tuple[dict[str, FieldResult], dict[str, ItemConsistency]]:
+    """One instance of a submission: the five field results and the consistency verdicts."""
+    instance = load_instances()[instance_id]
+    prediction = loaded.predictions.get(instance_id, Summary())
+    fields = score_instance(prediction, instance, config=config)
+    return fields, check_summary_consistency(prediction=prediction, gold=instance.gold, sources=instance.sources, config=config)
+
+
 def score_submission(
     loaded: LoadedSubmission, *, config: ScoringConfig, progress: Callable[[str], None] | None = None
 ) -> dict:
@@ -72,15 +196,21 @@ def score_submission(
     data_hashes = verify_integrity()
     instances = load_instances()
     signature = build_signature(config, data_hashes=data_hashes)
-    predictions = loaded.predictions
-    results_by_instance: dict[str, dict[str, FieldResult]] = {}
-    consistency: dict[str, ItemConsistency] = {}
-    for position, (instance_id, instance) in enumerate(instances.items(), start=1):
+    embed_submissions([loaded])
+    scored = {}
+    for position, instance_id in enumerate(instances, start=1):
         if progress:
             progress(f"scoring instance {instance_id} ({position}/{len(instances)})")
-        prediction = predictions.get(instance_id, Summary())
-        results_by_instance[instance_id] = score_instance(prediction, instance, config=config)
-        consistency.update(check_summary_consistency(prediction=prediction, gold=instance.gold, sources=instance.sources, config=config))
+        scored[instance_id] = _score_instance(loaded, instance_id, config)
+    return _assemble(loaded, scored, signature)
+
+
+def _assemble(
+    loaded: LoadedSubmission, scored: Mapping[str, tuple[dict[str, FieldResult], dict[str, ItemConsistency]]], signature: dict
+) -> dict:
+    """The results of a submission from its instances' field results and verdicts (in instance order)."""
+    results_by_instance = {instance_id: fields for instance_id, (fields, _) in scored.items()}
+    consistency = {path: label for _, verdicts in scored.values() for path, label in verdicts.items()}
     items = [
         _item(outcome, instance_id, consistency)
         for instance_id, fields in results_by_instance.items()

@@ -22,8 +22,10 @@ from typer.testing import CliRunner
 from benchmark.cli import app
 from benchmark.errors import InputError
 from benchmark.leaderboard import (
+    CHART_MAX_ROWS,
     TABLE_HEADER,
     Standing,
+    chart_rows,
     check_slug,
     default_scorer,
     markdown_text,
@@ -306,6 +308,15 @@ def test_chart_is_deterministic_and_takes_hostile_names() -> None:
     assert b"<script" not in first and b"Date" not in first
 
 
+def test_chart_draws_the_first_rows_and_says_so() -> None:
+    few = rank_rows([standing(f"s{i}", (i,) * 6) for i in range(CHART_MAX_ROWS)])
+    assert chart_rows(few) == (few, "F1 per field and system")
+    many = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i:02d}", (i % 5,) * 6) for i in range(CHART_MAX_ROWS + 4))])
+    drawn, title = chart_rows(many)
+    assert list(drawn) == many[:CHART_MAX_ROWS] and drawn[0].standing.slug == "oracle"
+    assert title == f"F1 per field and system (the first {CHART_MAX_ROWS} of {CHART_MAX_ROWS + 5} rows of the table)"
+
+
 # --- Filing and publishing with the real scorer ------------------------------------------
 #
 # Scoring is real (the model is loaded once per test process). To stay fast,
@@ -424,6 +435,27 @@ def test_board_is_deterministic_and_checked(submissions: Path, tmp_path: Path) -
     assert _snapshot(one) == before, "--check writes nothing"
     (one / "LEADERBOARD.svg").unlink()
     assert stale_board_files(submissions, one) == ["LEADERBOARD.md", "LEADERBOARD.svg"]
+
+
+def test_progress_is_reported_on_stderr(submissions: Path, tmp_path: Path) -> None:
+    (submissions / "blank" / "predictions.json").write_bytes(_blank_submission("Blank again"))
+    result = CliRunner().invoke(app, ["leaderboard", "--submissions-dir", str(submissions), "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == ["embedding the texts of 1 submission(s) to score (1 cached)", "scored 1/1: blank"]
+    assert "rescored 1 (blank), cached 1" in result.stdout
+
+
+def test_every_submission_is_validated_before_any_is_scored(submissions: Path, tmp_path: Path) -> None:
+    (submissions / "blank" / "predictions.json").write_bytes(_blank_submission("Blank again"))  # to be rescored
+    broken = submissions / "zz-broken"
+    broken.mkdir()
+    (broken / "predictions.json").write_bytes(b'{"schema_version": "1", ')
+    before = _snapshot(submissions)
+    result = CliRunner().invoke(app, ["leaderboard", "--submissions-dir", str(submissions), "--output-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {broken / 'predictions.json'}") and result.stderr.count("\n") == 1, result.stderr
+    assert _snapshot(submissions) == before, "nothing scored, no cache written"
+    assert not (tmp_path / "LEADERBOARD.md").exists()
 
 
 def test_check_does_not_write_stale_caches(submissions: Path, tmp_path: Path) -> None:

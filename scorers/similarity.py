@@ -44,6 +44,7 @@ inside the functions that need them, never when this module is imported.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import functools
 import hashlib
 import importlib.metadata
@@ -197,24 +198,29 @@ class Encoder:
 
                 ids = sent_encode(self._tokenizer, text)
             else:
-                if self._sentence_tokenizer is None:
-                    from transformers import AutoTokenizer
-
-                    self._sentence_tokenizer = AutoTokenizer.from_pretrained(str(self._path))
-                ids = self._sentence_tokenizer(text, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS)["input_ids"]
+                ids = self._sentence_tokenizer_loaded()(text, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS)["input_ids"]
             cache[text] = ids
         return ids
+
+    def _sentence_tokenizer_loaded(self):
+        """sentence-transformers' (fast) tokenizer, loaded on first use."""
+        if self._sentence_tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._sentence_tokenizer = AutoTokenizer.from_pretrained(str(self._path))
+        return self._sentence_tokenizer
 
     def _store(self, kind: EmbeddingKind) -> dict[str, np.ndarray]:
         return self._tokens if kind == "tokens" else self._sentences
 
-    def _run_model(self, kind: EmbeddingKind, texts: Sequence[str]) -> None:
+    def _run_model(self, kind: EmbeddingKind, texts: Sequence[str], cache_writes: list[tuple[EmbeddingKind, str, np.ndarray]]) -> None:
         """Embed texts whose ``kind`` token sequences all have the same length (nothing padded); store the results.
 
         Where a text's other tokenization is the same sequence (the usual
         case: both are the model's uncased word pieces, and differ only past
         256 tokens or on unusual characters), its other embedding comes from
         the same forward pass: a text needed both ways is run once.
+        Embeddings of persistent texts are added to ``cache_writes``.
         """
         ids = [self._token_ids_of(kind, text) for text in texts]
         input_ids = self._torch.tensor(ids, dtype=self._torch.long)
@@ -234,7 +240,7 @@ class Encoder:
                 vector = embeddings[each][index].numpy().astype(np.float32)
                 self._store(each)[text] = vector
                 if text in self._persistent:
-                    self._write_cache(each, text, vector)
+                    cache_writes.append((each, text, vector))
 
     def _embed(self, kind: EmbeddingKind, texts: Iterable[str]) -> dict[str, np.ndarray]:
         store = self._store(kind)
@@ -248,6 +254,8 @@ class Encoder:
                 store[text] = cached
             else:
                 to_compute.setdefault(len(self._token_ids_of(kind, text)), []).append(text)
+        if not to_compute:
+            return {text: store[text] for text in wanted}
         # Batches of texts of one token length need no padding, and then each
         # text's embedding is the same as embedding it alone, to float32
         # rounding at most, whatever else is in the batch.
@@ -258,13 +266,22 @@ class Encoder:
         # docstring: threads spin against other busy processes).
         threads = available_cores() if count >= PARALLEL_MIN_TEXTS else 1
         self._torch.set_num_threads(threads)
-        try:
-            for length in sorted(to_compute):
-                group = to_compute[length]
-                for start in range(0, len(group), BATCH_SIZE):
-                    self._run_model(kind, group[start : start + BATCH_SIZE])
-        finally:
-            self._torch.set_num_threads(1)
+        # Cache files are written by a thread while the model runs (a cold
+        # cache is hundreds of files: 0.3 s of writing for one submission);
+        # the thread is gone, every file written, when this returns.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as writer:
+            writes = []
+            try:
+                for length in sorted(to_compute):
+                    group = to_compute[length]
+                    for start in range(0, len(group), BATCH_SIZE):
+                        cache_writes: list[tuple[EmbeddingKind, str, np.ndarray]] = []
+                        self._run_model(kind, group[start : start + BATCH_SIZE], cache_writes)
+                        writes += [writer.submit(self._write_cache, *entry) for entry in cache_writes]
+            finally:
+                self._torch.set_num_threads(1)
+            for write in writes:
+                write.result()  # a failed write is already ignored inside; anything else is a bug to see
         return {text: store[text] for text in wanted}
 
     def embed(self, texts: Iterable[str]) -> None:
@@ -276,6 +293,12 @@ class Encoder:
         check at a time.
         """
         wanted = list(dict.fromkeys(_text_key(text) for text in texts))
+        # The fast tokenizer takes a whole list at once; bert-score's slow one
+        # (in _embed) has no faster way than one text at a time.
+        new = [text for text in wanted if text not in self._sentence_token_ids]
+        if new:
+            ids = self._sentence_tokenizer_loaded()(new, truncation="longest_first", max_length=SENTENCE_MAX_TOKENS)["input_ids"]
+            self._sentence_token_ids.update(zip(new, ids))
         self._embed("tokens", wanted)
         # Only texts whose two tokenizations differ still need a pass.
         self._embed("sentence", wanted)
@@ -338,8 +361,10 @@ class Encoder:
         if stacked is not None:
             self._stacks.move_to_end(keys)
             return stacked
-        embedded = self._embed("tokens", keys)
-        blocks = [embedded[key] for key in keys]
+        store = self._tokens
+        if not all(key in store for key in keys):
+            self._embed("tokens", keys)
+        blocks = [store[key] for key in keys]
         offsets = np.cumsum([0] + [len(block) for block in blocks[:-1]])
         weights = [self._token_weights(key) for key in keys]
         stacked = np.concatenate(blocks), offsets, np.concatenate(weights), np.array([not w.any() for w in weights])

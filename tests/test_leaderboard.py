@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -435,6 +436,32 @@ def test_board_is_deterministic_and_checked(submissions: Path, tmp_path: Path) -
     assert _snapshot(one) == before, "--check writes nothing"
     (one / "LEADERBOARD.svg").unlink()
     assert stale_board_files(submissions, one) == ["LEADERBOARD.md", "LEADERBOARD.svg"]
+
+
+def test_worker_processes_give_the_results_of_scoring_one_by_one(submissions: Path, tmp_path: Path) -> None:
+    """The session fixture scored each submission alone (``bench submit``); a board rescoring both uses worker processes (one per core)."""
+    one_by_one = {path.parent.name: path.read_bytes() for path in submissions.glob("*/results.json")}
+    for path in submissions.glob("*/results.json"):
+        path.unlink()
+    assert publish_leaderboard(submissions, tmp_path).rescored == ("blank", "example")
+    assert {path.parent.name: path.read_bytes() for path in submissions.glob("*/results.json")} == one_by_one
+    assert multiprocessing.active_children() == []
+
+
+def test_an_error_in_a_worker_reaches_the_caller_and_no_worker_is_left(monkeypatch: pytest.MonkeyPatch) -> None:
+    import scorers.results
+    from benchmark.errors import ScoringError
+    from benchmark.submission import load_submission
+    from scorers.config import ScoringConfig
+
+    def broken(*args, **kwargs):
+        raise ScoringError("the scorer broke in a worker")
+
+    monkeypatch.setattr(scorers.results, "score_instance", broken)  # forked workers inherit it
+    loaded = load_submission(EXAMPLE_SUBMISSION)
+    with pytest.raises(ScoringError, match="broke in a worker"):
+        list(scorers.results.score_submissions([loaded, loaded], config=ScoringConfig(), workers=2))
+    assert multiprocessing.active_children() == []
 
 
 def test_progress_is_reported_on_stderr(submissions: Path, tmp_path: Path) -> None:

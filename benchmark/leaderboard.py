@@ -6,6 +6,10 @@ cache is reused only while both the submission's SHA-256 and the scorer
 signature still match, so a warm ``bench leaderboard`` never loads the model,
 a new submission is the only one scored, and a scorer change rescores all.
 
+Every submission is read and validated before any is scored, so a broken
+file stops a run before minutes of scoring and before anything is written;
+those to score are then scored together (``scorers.results.score_submissions``).
+
 The board (``LEADERBOARD.md`` and the chart ``LEADERBOARD.svg``) is a pure
 function of the submissions and the scorer: the same inputs give the same
 bytes, which is what ``bench leaderboard --check`` compares against.

@@ -7,6 +7,10 @@ per field, per instance, secondary figures) and one entry per predicted
 item and per unmatched gold item, each with its verdict and the reason.
 Everything in it is a function of the submission bytes, the data and the
 signature, so the same input gives the same bytes (``write_results``).
+
+``score_submissions`` scores many at once (a leaderboard): one embedding
+pass for all their texts, then the instances shared out to worker processes,
+with results identical to ``score_submission``'s, byte for byte.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ Every measurement is a new process, started the way a user would start it,
 timed from start to exit; its peak memory is the larger of the resident-set
 high-water mark the kernel reports for that process (``os.wait4``) and the
 memory of its process tree (itself and its scoring workers, proportional set
-sizes summed, sampled every 50 ms). "Cold" means a fresh,
+sizes summed, sampled twice a second). "Cold" means a fresh,
 empty embedding cache (``BENCH_CACHE_DIR``) and, for the leaderboard, no
 cached results; "warm" means the same command run again, caches in place
 (the median of three runs). The leaderboard is also measured with no
@@ -58,6 +58,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO_ROOT / "submissions" / "example" / "predictions.json"
 RESULTS = REPO_ROOT / "benchmarks" / "perf_results.json"
 SEED = 20250815
+TARGET_BOARD_SIZE = 100  # the board size the issue's 10x target is set for
+MEMORY_SAMPLE_SECONDS = 0.5
 
 # What a participant would type to reword a demand or stake.
 _REWORDINGS = (
@@ -105,12 +107,14 @@ def measure(name: str, argv: list[str], *, env: dict[str, str]) -> Measurement:
         start = time.perf_counter()
         process = subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         # Scoring workers are forked from the process: the memory of the whole
-        # tree is sampled every 50 ms.
+        # tree is sampled, twice a second. Not more often: reading smaps_rollup
+        # walks a process's page tables, and at 20 samples a second that took
+        # enough CPU to slow the measured processes by a second or more.
         tree_peak_kb = [0]
         done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.05):
+            while not done.wait(MEMORY_SAMPLE_SECONDS):
                 tree_peak_kb[0] = max(tree_peak_kb[0], _tree_memory_kb(process.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -269,9 +273,12 @@ def run(sizes: list[int], output: Path) -> dict:
     ]
     for n in sizes:
         cold, warm, naive = (figures[f"{kind}"].wall_seconds for kind in (f"leaderboard_{n}_cold", f"leaderboard_{n}_warm", f"naive_{n}"))
-        targets.append((f"naive / leaderboard cold, N={n} (>= 10)", naive / cold, naive / cold >= 10))
         texts_cached = figures[f"leaderboard_{n}_cold_results"].wall_seconds
-        targets.append((f"  the same, benchmark texts cached, N={n}", naive / texts_cached, naive / texts_cached >= 10))
+        # The issue sets the 10x target for a board of 100; for other sizes the ratio is shown, not judged
+        # (with few submissions, loading the model once is most of the run either way).
+        judged = n == TARGET_BOARD_SIZE
+        targets.append((f"naive / leaderboard cold, N={n}" + (" (>= 10)" if judged else ""), naive / cold, naive / cold >= 10 if judged else None))
+        targets.append((f"  the same, benchmark texts cached, N={n}", naive / texts_cached, naive / texts_cached >= 10 if judged else None))
         targets.append((f"leaderboard warm, N={n} <= 1 s", warm, warm <= 1))
     peak = max(m.peak_memory_mb for m in figures.values())
     targets.append(("peak memory <= 2048 MB", peak, peak <= 2048))
@@ -297,7 +304,7 @@ def run(sizes: list[int], output: Path) -> dict:
         print(f"{m.name:<48}{m.wall_seconds:>9.2f}{m.peak_memory_mb:>10.0f}")
     print(f"\n{'target':<48}{'value':>9}  met")
     for name, value, met in targets:
-        print(f"{name:<48}{value:>9.2f}  {'yes' if met else 'NO'}")
+        print(f"{name:<48}{value:>9.2f}  {'-' if met is None else 'yes' if met else 'NO'}")
     print(f"\nwritten to {output}")
     return report
 

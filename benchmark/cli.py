@@ -35,6 +35,8 @@ AllowPartial = Annotated[
 
 # A hostile file can hold thousands of problems; the first few are enough to act on.
 MAX_ERROR_LINES = 20
+# Rescored submissions named in the leaderboard's summary line; the progress lines name them all.
+MAX_SLUGS_LISTED = 10
 
 
 def _error_lines(error: BenchError) -> list[str]:
@@ -269,7 +271,8 @@ def leaderboard(
         typer.echo("ok: the leaderboard is up to date")
         return
     reused = len(board.rows) - len(board.rescored)
-    rescored = f" ({', '.join(board.rescored)})" if board.rescored else ""
+    shown = ", ".join(board.rescored[:MAX_SLUGS_LISTED]) + (f" and {len(board.rescored) - MAX_SLUGS_LISTED} more" if len(board.rescored) > MAX_SLUGS_LISTED else "")
+    rescored = f" ({shown})" if board.rescored else ""
     typer.echo(f"wrote {output_dir / 'LEADERBOARD.md'} and LEADERBOARD.svg: {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}")
 
 
@@ -298,8 +301,11 @@ def _exit(code: int | str | None) -> NoReturn:
         code = 1
     if "torch" not in sys.modules:
         sys.exit(code)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`bench score ... | head -1`) has nothing left to receive
+            pass
     os._exit(code or 0)
 
 

@@ -166,7 +166,10 @@ def _score_instance_group(sender, submissions: Sequence[LoadedSubmission], insta
         for submission in submissions:
             sender.send({i: _score_instance(submission, i, config) for i in instance_ids})
     except BaseException as error:  # handed to the parent, which raises it
-        sender.send(error)
+        try:
+            sender.send(error)
+        except OSError:  # the parent is gone (interrupted): nobody to tell
+            pass
     finally:
         sender.close()
 

@@ -544,9 +544,13 @@ def check_summary_consistency(
     Returns:
         Item path (``predictions.003.venue.city``) -> verdict, in schema order;
         empty for an empty prediction.
+
+    Texts not embedded yet are embedded as the checks meet them; scoring
+    embeds all of a submission's texts in one pass first
+    (``scorers.results.embed_submissions``), which is faster and gives the
+    same verdicts.
     """
     items = _items(prediction)
-    warm_up([value.text for _, field, _, value in items if field in ("demands", "stakes")], sources)
     gold_key = gold.model_dump_json()
     checked: dict[str, ItemConsistency] = {}
     for parts, field, component, value in items:

@@ -1,6 +1,6 @@
 """How fast is ``bench``? Whole-process wall time and peak memory, against targets (issue 7).
 
-Run from the repository root (takes several minutes; most of it is the naive path)::
+Run from the repository root (about eight minutes; most of it is the naive path)::
 
     python benchmarks/perf.py                   # N = 10 and 100 synthetic submissions
     python benchmarks/perf.py --sizes 10        # quicker
@@ -11,7 +11,7 @@ high-water mark the kernel reports for that process (``os.wait4``) and the
 memory of its process tree (itself and its scoring workers, proportional set
 sizes summed, sampled twice a second). "Cold" means a fresh,
 empty embedding cache (``BENCH_CACHE_DIR``) and, for the leaderboard, no
-cached results; "warm" means the same command run again, caches in place
+cached results and no chart; "warm" means the same command run again, caches in place
 (the median of three runs). The leaderboard is also measured with no
 results cached but the benchmark's own texts (article sentences, gold)
 already embedded on disk, as any earlier scoring run leaves them. Cold

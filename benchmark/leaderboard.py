@@ -284,7 +284,7 @@ def collect_standings(
         scorer: the scorer whose signature decides which caches apply.
         update_cache: write fresh results to ``results.json`` (false for ``--check``).
         progress: called with a short message before the embedding pass and
-            before each submission is scored (the CLI prints these on stderr).
+            as each submission's results arrive (the CLI prints these on stderr).
 
     Returns:
         The standings in slug order, and the slugs that had to be rescored.

@@ -423,16 +423,21 @@ def _gold_support(
 # submission: built once per process (a handful of source sets and golds).
 @functools.cache
 def _retrieval_index(sources: tuple[Article, ...]) -> tuple[tuple[SourceSentence, ...], np.ndarray]:
-    """The sources' sentences that can state a claim (captions describe another occasion), and their sentence embeddings."""
+    """``_claim_sentences`` of the sources, and their sentence embeddings."""
     from scorers.similarity import load_encoder
 
-    sentences = tuple(s for s in source_sentences(sources) if not s.caption)
+    sentences = _claim_sentences(sources)
     if not sentences:
         return sentences, np.zeros((0, 0), dtype=np.float32)
     encoder = load_encoder()
     texts = [s.text for s in sentences]
     encoder.persist(texts)
     return sentences, encoder.sentence_embeddings(texts)
+
+
+def _claim_sentences(sources: tuple[Article, ...]) -> tuple[SourceSentence, ...]:
+    """The sources' sentences a free-text claim is checked against: all but photo captions, which describe another occasion."""
+    return tuple(s for s in source_sentences(sources) if not s.caption)
 
 
 @functools.lru_cache(maxsize=64)
@@ -499,8 +504,8 @@ def _items(prediction: Summary) -> list[tuple[tuple[str | int, ...], str, str | 
 
 
 def claim_texts(sources: tuple[Article, ...]) -> list[str]:
-    """The source sentences a free-text claim is checked against (benchmark data: cache them on disk)."""
-    return [s.text for s in source_sentences(sources) if not s.caption]
+    """The texts of ``_claim_sentences`` (benchmark data: cache their embeddings on disk)."""
+    return [s.text for s in _claim_sentences(sources)]
 
 
 def warm_up(texts: Sequence[str], sources: tuple[Article, ...]) -> None:

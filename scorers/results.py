@@ -144,15 +144,16 @@ def score_submissions(submissions: Sequence[LoadedSubmission], *, config: Scorin
 
 def _instance_groups(submissions: Sequence[LoadedSubmission], instance_ids: list[str], workers: int) -> list[list[str]]:
     """Instances shared out to at most ``workers`` groups of about equal work (predicted items, largest first to the lightest group)."""
-    def load(instance_id: str) -> int:
-        return sum(1 + sum(len(getattr(s.predictions[instance_id], f)) for f in ("attendees", *_TEXT_FIELDS)) for s in submissions if instance_id in s.predictions)
-
+    load = {
+        instance_id: sum(1 + sum(len(getattr(s.predictions[instance_id], f)) for f in ("attendees", *_TEXT_FIELDS)) for s in submissions if instance_id in s.predictions)
+        for instance_id in instance_ids
+    }
     groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(instance_ids))))]
     totals = [0] * len(groups)
-    for instance_id in sorted(instance_ids, key=load, reverse=True):
+    for instance_id in sorted(instance_ids, key=load.__getitem__, reverse=True):
         lightest = totals.index(min(totals))
         groups[lightest].append(instance_id)
-        totals[lightest] += load(instance_id)
+        totals[lightest] += load[instance_id]
     return [group for group in groups if group]
 
 

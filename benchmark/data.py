@@ -2,7 +2,9 @@
 
 The articles live in ``benchmark/articles/`` byte for byte as published, with
 their SHA-256 in ``benchmark/articles/SHA256SUMS``; the gold files live in
-``gold/`` with theirs in ``gold/SHA256SUMS``. Both lists are in the format of
+``gold/`` with theirs in ``gold/SHA256SUMS``, and the fact inventory of each
+article (every claim a summary could state, which gold demands and stakes
+refer to by id) in ``gold/facts/`` with ``gold/facts/SHA256SUMS``. The lists are in the format of
 ``sha256sum``, so ``sha256sum -c SHA256SUMS`` checks them without this code.
 Scoring refuses to run when either no longer matches (``verify_integrity``).
 """
@@ -19,13 +21,14 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from benchmark.errors import InputError, IntegrityError
-from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, GoldSummary, json_path
+from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, Fact, FactInventory, GoldSummary, json_path
 from benchmark.submission import parse_json_bytes
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_ROOT = PACKAGE_DIR.parent
 ARTICLES_DIR = PACKAGE_DIR / "articles"
 GOLD_DIR = REPO_ROOT / "gold"
+FACTS_DIR = GOLD_DIR / "facts"
 SUBMISSIONS_DIR = REPO_ROOT / "submissions"
 CHECKSUMS_FILE = "SHA256SUMS"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -48,6 +51,8 @@ class Instance:
     id: str
     sources: tuple[Article, ...]
     gold: GoldSummary
+    facts: tuple[Fact, ...]
+    """The inventory facts of the sources, in article order."""
 
 
 def _sha256(path: Path) -> str:
@@ -93,7 +98,7 @@ def verify_integrity() -> dict[str, str]:
         IntegrityError: naming the first file that is missing, extra or changed.
     """
     hashes: dict[str, str] = {}
-    for label, directory, pattern in (("articles", ARTICLES_DIR, "*.txt"), ("gold", GOLD_DIR, "*.json")):
+    for label, directory, pattern in (("articles", ARTICLES_DIR, "*.txt"), ("gold", GOLD_DIR, "*.json"), ("facts", FACTS_DIR, "*.json")):
         recorded = read_checksums(directory)
         present = {p.name for p in directory.glob(pattern)}
         for name in sorted(present - set(recorded)):
@@ -126,23 +131,47 @@ def load_articles() -> dict[str, Article]:
     return articles
 
 
-def load_gold(instance_id: str) -> GoldSummary:
-    """The gold summary of one instance, validated against the gold schema."""
-    path = GOLD_DIR / f"{instance_id}.json"
+def _load_model(path: Path, model: type, what: str):
+    """Read a data file and validate it; any problem is an IntegrityError naming the file and the first problem."""
     if not path.is_file():
-        raise IntegrityError(f"{path}: gold file missing")
+        raise IntegrityError(f"{path}: {what} file missing")
     try:
-        gold = GoldSummary.model_validate(parse_json_bytes(path.read_bytes(), source=str(path)))
+        return model.model_validate(parse_json_bytes(path.read_bytes(), source=str(path)))
     except InputError as error:
-        raise IntegrityError(f"{path}: invalid gold: {error}") from None
+        raise IntegrityError(f"{path}: invalid {what}: {error}") from None
     except ValidationError as error:
         # One line, as every error the CLI prints: the first problem and a count.
         first = error.errors()[0]
         more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-        raise IntegrityError(f"{path}: invalid gold: {json_path(*first['loc'])}: {first['msg']}{more}") from None
+        raise IntegrityError(f"{path}: invalid {what}: {json_path(*first['loc'])}: {first['msg']}{more}") from None
+
+
+def load_gold(instance_id: str) -> GoldSummary:
+    """The gold summary of one instance, validated against the gold schema."""
+    path = GOLD_DIR / f"{instance_id}.json"
+    gold = _load_model(path, GoldSummary, "gold")
     if gold.id != instance_id:
         raise IntegrityError(f"{path}: gold id {gold.id!r} does not match its file name")
     return gold
+
+
+@cache
+def load_facts(article_id: str) -> tuple[Fact, ...]:
+    """The fact inventory of one article (``gold/facts/<id>.json``), every id prefixed with the article's."""
+    path = FACTS_DIR / f"{article_id}.json"
+    inventory = _load_model(path, FactInventory, "fact inventory")
+    if inventory.article != article_id:
+        raise IntegrityError(f"{path}: article {inventory.article!r} does not match its file name")
+    ids = [fact.id for fact in inventory.facts]
+    stray = next((i for i in ids if i[:3] != article_id), None) or next((i for i in ids if ids.count(i) > 1), None)
+    if stray:
+        raise IntegrityError(f"{path}: fact id {stray!r} is repeated or names another article")
+    return tuple(inventory.facts)
+
+
+def facts_of(sources: tuple[Article, ...]) -> tuple[Fact, ...]:
+    """The inventory facts of a tuple of source articles, in article order."""
+    return tuple(fact for article in sources for fact in load_facts(article.id))
 
 
 def sources_of(instance_id: str) -> tuple[Article, ...]:
@@ -156,7 +185,20 @@ def sources_of(instance_id: str) -> tuple[Article, ...]:
 @cache
 def load_instances() -> dict[str, Instance]:
     """All six instances, in canonical order."""
-    return {i: Instance(i, sources_of(i), load_gold(i)) for i in INSTANCE_IDS}
+    instances = {}
+    for instance_id in INSTANCE_IDS:
+        sources = sources_of(instance_id)
+        gold = load_gold(instance_id)
+        facts = facts_of(sources)
+        known = {fact.id for fact in facts}
+        for field in ("demands", "stakes"):
+            for position, item in enumerate(getattr(gold, field)):
+                unknown = next((f for f in item.facts if f not in known), None)
+                if unknown:
+                    where = json_path("gold", instance_id, field, position, "facts")
+                    raise IntegrityError(f"{where}: {unknown!r} is not a fact of this instance's sources")
+        instances[instance_id] = Instance(instance_id, sources, gold, facts)
+    return instances
 
 
 def articles_jsonl() -> bytes:
@@ -175,6 +217,7 @@ def articles_jsonl() -> bytes:
 def refresh_derived_files() -> None:
     """Maintainers: after editing gold, record its checksums and rewrite the dataset's article file."""
     write_checksums(GOLD_DIR, "*.json")
+    write_checksums(FACTS_DIR, "*.json")
     (ARTICLES_DIR / "articles.jsonl").write_bytes(articles_jsonl())
 
 

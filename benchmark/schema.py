@@ -33,6 +33,11 @@ WEEKDAYS: tuple[str, ...] = ("Monday", "Tuesday", "Wednesday", "Thursday", "Frid
 # summary of these articles, far below what could slow the scorer down.
 MAX_STRING_CHARS = 1000
 MAX_LIST_ITEMS = 100
+# A demand or stake is one claim in one sentence (prompt v1 asks for 5 to 25
+# words). 300 characters is over twice the longest item of any real system
+# output in gold/judgments/ (179), and stops pasted paragraphs and item texts
+# that list many claims at once before they are scored.
+MAX_CLAIM_CHARS = 300
 
 InstanceId = Literal["000", "001", "002", "003", "004", "event"]
 ArticleId = Literal["000", "001", "002", "003", "004"]
@@ -173,6 +178,10 @@ Text = Annotated[
 ]
 """Any submitted string: capped in length, visible, no control or invisible
 characters, no word mixing scripts. Unknown values are null, never empty."""
+ClaimText = Annotated[
+    str, StringConstraints(max_length=MAX_CLAIM_CHARS), AfterValidator(_check_characters), AfterValidator(_require_visible)
+]
+"""The text of a demand or stake: a ``Text`` of at most ``MAX_CLAIM_CHARS`` characters."""
 
 
 def _weekday_any_case(value: object) -> object:
@@ -251,7 +260,7 @@ class PartyItem(_Strict):
     """A demand (party = who demands) or a stake (party = whose stake)."""
 
     party: Text | None = Field(default=None, description="A country or bloc, e.g. 'Russia'; aliases such as 'Kremlin' are resolved.")
-    text: Text = Field(description="The demand or stake in a short sentence.")
+    text: ClaimText = Field(description=f"The demand or stake in one short sentence, at most {MAX_CLAIM_CHARS} characters.")
 
 
 class Summary(_Strict):
@@ -337,6 +346,7 @@ class GoldTime(Time):
 
 class GoldPartyItem(PartyItem):
     evidence: Evidences
+    facts: list[str] = Field(min_length=1, description="Ids of the inventory facts this item is (gold/facts/); one per article that states it.")
 
 
 class GoldSummary(_Strict):
@@ -358,11 +368,63 @@ class GoldSummary(_Strict):
                     "attendees": {"__all__": {"aliases", "evidence"}},
                     "venue": {"aliases", "evidence"},
                     "time": {"evidence"},
-                    "demands": {"__all__": {"evidence"}},
-                    "stakes": {"__all__": {"evidence"}},
+                    "demands": {"__all__": {"evidence", "facts"}},
+                    "stakes": {"__all__": {"evidence", "facts"}},
                 }
             )
         )
+
+
+# --- The fact inventory: every claim of an article a summary could state ------
+
+PartyName = Literal["United States", "Russia", "Ukraine", "Europe", "NATO", "India", "China"]
+FactKind = Literal["demand", "stake", "position", "event", "forecast", "quote", "background"]
+Polarity = Literal["wants", "refuses", "warns_against", "gains", "loses", "states"]
+
+
+class FactSlots(_Strict):
+    """The typed parts of a fact that a summary item can get wrong (gold/GUIDELINES.md, "Fact inventory")."""
+
+    numbers: list[Text] = Field(description="Numbers with their units as the article gives them ('nearly 20%', '21,000 sq km').")
+    places: list[Text]
+    persons: list[Text]
+    organisations: list[Text]
+    polarity: Polarity
+
+
+class Fact(_Strict):
+    """One claim an article makes, with ways of saying it and the quotes it rests on."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^[0-9]{3}\.f[0-9]{2,3}$")]
+    holder: PartyName | None = Field(description="Whose demand, position or stake it is; null when no party holds it.")
+    agreed_by: list[PartyName] = Field(description="Other parties the article reports stating or agreeing to it.")
+    kind: FactKind
+    text: Text
+    paraphrases: list[Text] = Field(min_length=5)
+    opposites: list[Text] = Field(min_length=2, description="Texts that state the opposite (polarity flipped).")
+    slots: FactSlots
+    evidence: list[Text] = Field(min_length=1, description="Exact quotes of the article.")
+
+    # Facts are keys of the scorers' caches; equal facts have equal ids, so the id alone is a sound hash.
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    @property
+    def article(self) -> str:
+        return self.id[:3]
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        """The canonical text and every paraphrase: the texts a predicted item is compared with."""
+        return (self.text, *self.paraphrases)
+
+
+class FactInventory(_Strict):
+    """The inventory of one article: ``gold/facts/<article>.json``."""
+
+    article: ArticleId
+    notes: Text
+    facts: list[Fact] = Field(min_length=1)
 
 
 def submission_json_schema() -> dict:

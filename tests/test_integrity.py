@@ -66,6 +66,7 @@ def data_copy(tmp_path, monkeypatch) -> Path:
     shutil.copytree(data.GOLD_DIR, tmp_path / "gold")
     monkeypatch.setattr(data, "ARTICLES_DIR", tmp_path / "articles")
     monkeypatch.setattr(data, "GOLD_DIR", tmp_path / "gold")
+    monkeypatch.setattr(data, "FACTS_DIR", tmp_path / "gold" / "facts")
     return tmp_path
 
 
@@ -78,11 +79,13 @@ def _flip_one_byte(path: Path, offset: int = 100) -> None:
 def test_the_shipped_data_matches_its_checksums():
     hashes = verify_integrity()
     assert sorted(hashes) == sorted(
-        [f"articles/{p.name}" for p in data.ARTICLES_DIR.glob("*.txt")] + [f"gold/{p.name}" for p in data.GOLD_DIR.glob("*.json")]
+        [f"articles/{p.name}" for p in data.ARTICLES_DIR.glob("*.txt")]
+        + [f"gold/{p.name}" for p in data.GOLD_DIR.glob("*.json")]
+        + [f"facts/{p.name}" for p in data.FACTS_DIR.glob("*.json")]
     )
 
 
-@pytest.mark.parametrize("relative", ["articles/002_2d14343db5d1649d.txt", "gold/003.json", "gold/event.json"])
+@pytest.mark.parametrize("relative", ["articles/002_2d14343db5d1649d.txt", "gold/003.json", "gold/event.json", "gold/facts/004.json"])
 def test_one_changed_byte_is_refused(data_copy, relative):
     path = data_copy / relative
     _flip_one_byte(path)

@@ -45,7 +45,7 @@ _PARTY_ALIASES: dict[str, tuple[str, ...]] = {
         "european leaders", "european partners", "european powers", "brussels",
         "european union officials", "western europe",
     ),
-    "NATO": ("nato", "nato allies", "north atlantic treaty organization", "the alliance"),
+    "NATO": ("nato", "nato allies", "north atlantic treaty organization", "the alliance", "atlantic alliance", "north atlantic alliance"),
     "India": ("india", "indian", "new delhi", "delhi", "indian government"),
     "China": ("china", "chinese", "beijing", "prc", "people s republic of china"),
 }
@@ -55,6 +55,11 @@ _ALIAS_TO_PARTY: dict[str, str] = {
 }
 
 _NON_WORD = re.compile(r"[^\w]+")
+
+
+def party_aliases() -> tuple[str, ...]:
+    """Every alias of every party, folded."""
+    return tuple(_ALIAS_TO_PARTY)
 
 
 # fold and resolve_party are pure and called for the same short strings

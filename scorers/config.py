@@ -10,22 +10,40 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-CONSISTENCY_VERSION = "1"
-"""Version of the consistency rules in ``scorers.consistency`` and ``scorers.claims``.
+CONSISTENCY_VERSION = "2"
+"""Version of the consistency rules in ``scorers.consistency``, ``scorers.claims`` and ``scorers.matching``.
 
-Bump it when a rule or threshold there changes: it is part of the score
-signature. It lives here, not beside the rules, so that computing a signature
-(as a warm ``bench leaderboard`` does) does not import the scorers.
+Bump it when a rule there changes: it is part of the score signature.
+Thresholds are not rules: they are settings below, in the signature
+themselves. It lives here, not beside the rules, so that computing a
+signature (as a warm ``bench leaderboard`` does) does not import the scorers.
 """
 
 
-def _default_text_match_threshold() -> float:
-    # Imported when a config is built, not when this module is: the text
-    # scorer owns the threshold (chosen on its labelled dev pairs), and its
-    # module loads the model only when asked to score.
-    from scorers.texts import TEXT_MATCH_THRESHOLD
+class ClaimMatchConfig(BaseModel):
+    """Settings of the claim-matching core (``scorers.matching``) that reads demands and stakes.
 
-    return TEXT_MATCH_THRESHOLD
+    Chosen on the development part of the real-output set only
+    (``bench meta-eval --choose``; README "How the thresholds were chosen").
+
+    Attributes:
+        match_threshold: the least similarity (mean of MiniLM cosine and
+            BERTScore F1 against a fact's best statement) at which a claim
+            states an inventory fact.
+        credit_margin: how far below the claim's closest fact another fact
+            may be and still count as what the claim says.
+        opposite_margin: how much closer to a fact's opposites than to its
+            statements a claim must be to state the opposite.
+        candidate_facts: facts read closely per claim (closest by cosine,
+            overall and of the claimed party).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    match_threshold: float = Field(default=0.54, ge=0, le=1)
+    credit_margin: float = Field(default=0.06, ge=0, le=1)
+    opposite_margin: float = Field(default=0.0, ge=-1, le=1)
+    candidate_facts: int = Field(default=6, ge=1)
 
 
 class ScoringConfig(BaseModel):
@@ -44,10 +62,7 @@ class ScoringConfig(BaseModel):
             Rubio"/"Marco Rubio" 85.7). The cost: a misspelling that changes
             more than about one letter in ten ("Scott Besant", 88.0) earns
             no credit.
-        text_match_threshold: the least BERTScore F1 at which a predicted
-            demand or stake counts as the gold item it is aligned with
-            (chosen by the text scorer on labelled dev pairs; see
-            ``scorers.texts.TEXT_MATCH_THRESHOLD``).
+        claims: the settings of the claim-matching core for demands and stakes.
         num_layers: the encoder layer whose token embeddings BERTScore uses
             (all-MiniLM-L6-v2 has six; the last one).
     """
@@ -55,5 +70,5 @@ class ScoringConfig(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name_fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
-    text_match_threshold: float = Field(default_factory=_default_text_match_threshold, ge=0, le=1)
+    claims: ClaimMatchConfig = Field(default_factory=ClaimMatchConfig)
     num_layers: int = Field(default=6, ge=1)

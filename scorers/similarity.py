@@ -460,6 +460,16 @@ class Encoder:
         return np.stack([embedded[_text_key(text)] for text in texts])
 
 
+def check_layer(num_layers: int) -> None:
+    """Refuse a config whose BERTScore layer is not the one this model provides.
+
+    Raises:
+        ScoringError: the layer differs (or the model cannot be loaded).
+    """
+    if num_layers != NUM_LAYERS:
+        raise ScoringError(f"config asks for encoder layer {num_layers}, but BERTScore is defined on layer {NUM_LAYERS}")
+
+
 @functools.cache
 def load_encoder() -> Encoder:
     """The process's one encoder: weights verified, model loaded once.

@@ -225,8 +225,9 @@ def test_results_shape_and_item_order(config, reworded_results):
     results = reworded_results
     assert list(results) == ["signature", "system", "submission", "scores", "items"]
     assert set(results["signature"]) == {"string", "parts"}
-    assert results["signature"]["string"].startswith("alaska-summit-bench:0.1.0|scorers:1|model:all-MiniLM-L6-v2/L6@")
-    assert f"|text-match:{config.text_match_threshold:g}|" in results["signature"]["string"]
+    assert results["signature"]["string"].startswith("alaska-summit-bench:0.1.0|scorers:2|model:all-MiniLM-L6-v2/L6@")
+    assert f"|claims.match-threshold:{config.claims.match_threshold:g}|" in results["signature"]["string"]
+    assert results["signature"]["string"].endswith(f"|facts:{results['signature']['parts']['facts'][:12]}")
     assert results["system"]["name"] == "reworded-gold"
     assert results["submission"] == {"sha256": hashlib.sha256(REWORDED.read_bytes()).hexdigest(), "missing_instances": []}
     scores = results["scores"]

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from enum import Enum
 from typing import Annotated, NoReturn
 
 import typer
@@ -106,36 +107,54 @@ def score(
         typer.echo(f"\nresults written to {output}")
 
 
-@app.command()
-def calibrate(
-    pairs: Annotated[
-        Path | None,
-        typer.Option("--pairs", help="Labelled pairs: JSON lines with id, a, b and label (default: tests/data/similarity_pairs.jsonl).", show_default=False),
-    ] = None,
-) -> None:
-    """Choose the demands/stakes match threshold on labelled pairs; print the table it was chosen from."""
-    from scorers.texts import DEV_PAIRS, calibrate as calibrate_threshold
+class MetaEvalPart(str, Enum):
+    """A part of the labelled set (gold/judgments/MANIFEST.json)."""
 
-    try:
-        report = calibrate_threshold(pairs or DEV_PAIRS)
-    except BenchError as error:
-        _fail(error)
-    typer.echo("\n".join(report.lines()))
+    dev = "dev"
+    held_out = "held-out"
 
 
 @app.command("meta-eval")
 def meta_eval(
-    data: Annotated[
+    part: Annotated[
+        list[MetaEvalPart] | None,
+        typer.Option("--part", help="Which part of the labelled set to report (repeatable; default: both).", show_default=False),
+    ] = None,
+    choose: Annotated[bool, typer.Option("--choose", help="Try the threshold grid on the dev part and print the choices, best first.")] = False,
+    judgments: Annotated[
         Path | None,
-        typer.Option("--data", help="Labelled items: JSON lines (default: tests/data/consistency_dev.jsonl).", show_default=False),
+        typer.Option("--judgments", help="A labelled set laid out like gold/judgments/ (default: the benchmark's own).", show_default=False),
+    ] = None,
+    disagreements: Annotated[
+        Path | None, typer.Option("--disagreements", help="Also write every item where scorer and annotator disagree (JSON lines).", show_default=False)
     ] = None,
 ) -> None:
-    """Check the consistency scorer on labelled items against two baselines; print accuracy, AUC and confusion tables."""
+    """Check the scorer against annotators on real system outputs (gold/judgments/); print the per-system table."""
+    from benchmark.files import atomic_write
     from scorers.config import ScoringConfig
-    from scorers.consistency import DEV_SET, load_labelled_items, meta_evaluate, render_meta_evaluation
+    from scorers.metaeval import JUDGMENTS_DIR, choose_thresholds, meta_evaluate, render_disagreements, render_meta_evaluation
 
+    directory = judgments or JUDGMENTS_DIR
     try:
-        report = meta_evaluate(load_labelled_items(data or DEV_SET), config=ScoringConfig())
+        if choose:
+            choices, chosen = choose_thresholds(directory=directory)
+            typer.echo("demands and stakes of the dev part: the worst system's credit agreement and TPR, the TNR pooled over its systems")
+            typer.echo(f"{'match':>6}{'credit m.':>10}{'opp. m.':>8}{'credit':>8}{'TPR':>8}{'TNR':>8}{'false contr.':>13}{'objective':>10}")
+            for c in choices[:20]:
+                typer.echo(
+                    f"{c.config.match_threshold:>6}{c.config.credit_margin:>10}{c.config.opposite_margin:>8}{c.worst_credit:>8.3f}"
+                    f"{c.worst_tpr:>8.3f}{c.tnr:>8.3f}{c.false_contradictions:>13}{c.objective:>10.4f}"
+                )
+            current = ScoringConfig().claims
+            typer.echo(
+                f"\nchosen (highest threshold within one item of the best): match {chosen.config.match_threshold},"
+                f" credit margin {chosen.config.credit_margin}, opposite margin {chosen.config.opposite_margin}"
+                + ("" if chosen.config == current else f" (the config in use differs: {current})")
+            )
+            return
+        report = meta_evaluate(config=ScoringConfig(), directory=directory, parts=[p.value for p in part] if part else ("dev", "held-out"))
+        if disagreements is not None:
+            atomic_write(disagreements, (render_disagreements(report) + "\n").encode("utf-8"))
     except BenchError as error:
         _fail(error)
     typer.echo(render_meta_evaluation(report))

@@ -12,39 +12,48 @@ slots and evidence quotes. Reading a claim goes like this:
 
 1. **Retrieve.** The claim's MiniLM sentence embedding is compared by cosine
    with every statement (canonical text and paraphrases) of every fact of
-   the instance's sources; the ``candidate_facts`` facts with the closest
-   statements are candidates.
+   the instance's sources; the ``candidate_facts`` closest facts, and as
+   many of the claimed party, are read closely.
 2. **Measure.** For each candidate, the similarity is the best, over its
    statements, of the mean of that cosine and the BERTScore F1 of the claim
    against the statement. BERTScore F1 counts what the claim says beyond
    the statement (its precision falls), so a pasted paragraph or a list of
-   several claims is far from every single fact. The same measure against
-   the fact's opposites gives its ``opposite`` similarity.
+   several claims is far from every single fact.
 3. **Compare typed slots** (``_slot_conflict``): a quantity of the same kind
-   with another value ("30%" against "nearly 20%"), a place, person or
-   organisation of the inventory in place of the fact's own, another party
-   named as the actor; or the claim closer to the fact's opposites than to
-   its statements (opposite polarity). Names and numbers the claim adds that
-   the sources never give are recorded as added detail, never as a conflict.
+   with another value ("30%" against "nearly 20%"); a place, person or
+   organisation of the inventory in place of one the fact names; opposite
+   polarity, when the claim differs in negations from every close statement
+   and is as close to the fact's written opposites as to its statements; a
+   stance verb opposite to the fact's annotated polarity ("gains" where the
+   fact "loses"). Names and numbers the claim adds that the sources never
+   give are added detail, never a conflict. Two readings earn nothing
+   without being a conflict: a claim that commits to nothing the fact says
+   (``asserts_nothing``: "may or may not", "wants things"), and one that
+   presses for what the fact reports only as a fear or a statement
+   (overstated).
 4. **Relate the party.** The claimed party is the fact's holder, one the
-   article reports stating or agreeing to it, or another.
+   article reports stating or agreeing to it, for a stake a party the fact
+   names, a party named by a fact nobody holds, or another.
 
-Then the verdict (``ClaimMatch``):
+Then the verdict (``ClaimMatch``), counting only candidates within
+``credit_margin`` of the claim's closest held fact (whoever holds it; one
+claim per item) and at least ``match_threshold``:
 
-* **supported**: a candidate of similarity at least ``match_threshold``,
-  of the holder or an agreeing party, with no conflict; **unsupported**
-  instead when the claim adds detail the sources do not give (the reason
-  names it);
-* **contradicted**: no such candidate, and a candidate of the claimed party
-  (holder or agreeing) that reaches the threshold conflicts in a typed slot;
-* **unsupported**: everything else (the reason names the closest fact).
+* **supported**: a candidate of the claimed party with no conflict;
+  **unsupported** instead when the claim adds detail the sources do not
+  give (the reason names it);
+* **contradicted**: no such candidate, and one of the claimed party
+  conflicts in a typed slot;
+* **supported** without credit: it commits to nothing a stated fact says;
+  **unsupported** without credit: it overstates one;
+* **supported** without credit: a fact nobody holds states it, for a party
+  that fact names;
+* **unsupported**: everything else (the reason names the closest fact and its holder).
 
-Only candidates within ``credit_margin`` of the claim's closest fact
-(whoever holds it) count for these verdicts: what a claim says is its
-closest fact, so a fact of its party that it is merely near cannot be
-credited (one claim per item). The facts a claim **asserts** are the
-non-conflicting ones among them of which the claimed party is the holder;
-a claim earns credit for a gold item only through one of them.
+The facts a claim **asserts** are the stated ones the claimed party holds,
+with the party's facts read off the same words (``_siblings``); a claim
+earns credit for a gold item only through one of them, and a text of
+several sentences stating different facts asserts none.
 """
 
 from __future__ import annotations
@@ -75,7 +84,8 @@ class FactReading:
         fact: the inventory fact.
         similarity: best over its statements of mean(cosine, BERTScore F1), in [0, 1].
         statement: the statement that gave ``similarity``.
-        opposite: the same measure against the fact's opposites.
+        opposite: the same measure against the fact's opposites, when it was
+            needed (the claim and its close statements differ in negations); else None.
         party: how the claimed party relates to the fact (holder, agrees, other).
         conflict: the typed-slot conflict, described, or None.
         added: names and numbers of the claim that neither the fact nor the sources give.
@@ -89,7 +99,7 @@ class FactReading:
     fact: Fact
     similarity: float
     statement: str
-    opposite: float
+    opposite: float | None
     party: PartyRelation
     conflict: str | None
     added: tuple[str, ...]
@@ -118,14 +128,12 @@ class ClaimMatch:
 
 @dataclass(frozen=True)
 class _FactIndex:
-    """Every statement and opposite of a tuple of facts, embedded, with the fact each belongs to."""
+    """Every statement of a tuple of facts, embedded, with the fact each belongs to; what each fact names and where its quotes are."""
 
     facts: tuple[Fact, ...]
     statements: tuple[str, ...]
     statement_owner: np.ndarray
     statement_embeddings: np.ndarray
-    opposites: tuple[str, ...]
-    opposite_owner: np.ndarray
     vocabulary: tuple[str, ...]
     """Per fact: its statements, slots and evidence, folded and joined (what the fact itself names)."""
     typed_names: dict[str, str]
@@ -145,8 +153,6 @@ def _index(facts: tuple[Fact, ...], sources: tuple[Article, ...]) -> _FactIndex:
 
     statements = tuple(text for fact in facts for text in fact.statements)
     owner = np.array([n for n, fact in enumerate(facts) for _ in fact.statements], dtype=np.int64)
-    opposites = tuple(text for fact in facts for text in fact.opposites)
-    opposite_owner = np.array([n for n, fact in enumerate(facts) for _ in fact.opposites], dtype=np.int64)
     encoder = load_encoder()
     encoder.persist(fact_texts(facts))
     embeddings = encoder.sentence_embeddings(list(statements)) if statements else np.zeros((0, 0), dtype=np.float32)
@@ -160,7 +166,7 @@ def _index(facts: tuple[Fact, ...], sources: tuple[Article, ...]) -> _FactIndex:
         frozenset((fact.article, start, start + len(quote)) for quote in fact.evidence if (start := texts.get(fact.article, "").find(quote)) >= 0)
         for fact in facts
     )
-    return _FactIndex(facts, statements, owner, embeddings, opposites, opposite_owner, vocabulary, typed, spans)
+    return _FactIndex(facts, statements, owner, embeddings, vocabulary, typed, spans)
 
 
 def _party_relation(party: str | None, fact: Fact, field: str, vocabulary: str) -> PartyRelation:
@@ -422,15 +428,18 @@ def match_claim(
         f1 = [f for _, _, f in encoder.bertscore([text] * len(statements), statements)]
         combined = [(float(cosines[p]) + f) / 2 for p, f in zip(positions, f1)]
         best = int(np.argmax(combined))
-        opposites = list(facts[n].opposites)
-        opposite_f1 = [f for _, _, f in encoder.bertscore([text] * len(opposites), opposites)]
-        opposite_cosines = encoder.sentence_embeddings(opposites) @ embedding
-        opposite = max((float(c) + f) / 2 for c, f in zip(opposite_cosines, opposite_f1))
         # The statements about as close as the best: the claim may follow any of them.
         close = [t for t, value in zip(statements, combined) if value >= combined[best] - config.credit_margin]
-        measured.append((n, combined[best], statements[best], opposite, close))
+        measured.append((n, combined[best], statements[best], close))
+
+    def opposite_similarity(fact: Fact) -> float:
+        opposites = list(fact.opposites)
+        opposite_f1 = [f for _, _, f in encoder.bertscore([text] * len(opposites), opposites)]
+        opposite_cosines = encoder.sentence_embeddings(opposites) @ embedding
+        return max((float(c) + f) / 2 for c, f in zip(opposite_cosines, opposite_f1))
+
     readings = []
-    for n, similarity, statement, opposite, close in measured:
+    for n, similarity, statement, close in measured:
         fact = facts[n]
         # A claim may merge what several articles say of one thing (the event
         # instance): names given by an equally close fact of the same party are no conflict.
@@ -449,14 +458,12 @@ def match_claim(
         # ("can afford to reject" against "cannot afford to reject"), and it
         # is about as close to the fact's opposites as to its statements. A
         # two-sided claim states both polarities, so neither is its own.
-        if (
-            conflict is None
-            and not two_sided
-            and not overstated
-            and all(negations(text) != negations(t) for t in close)
-            and opposite >= similarity - config.opposite_margin
-        ):
-            conflict = f"it states the opposite of “{statement}”"
+        # (The opposites are measured only when the negations already differ.)
+        opposite = None
+        if conflict is None and not two_sided and not overstated and all(negations(text) != negations(t) for t in close):
+            opposite = opposite_similarity(fact)
+            if opposite >= similarity - config.opposite_margin:
+                conflict = f"it states the opposite of “{statement}”"
         if conflict is None and claimed_stance and fact.slots.polarity == _OPPOSITE_STANCE[claimed_stance] and stance(statement) != claimed_stance:
             conflict = f"it says {claimed_stance} where the fact {fact.slots.polarity}: “{statement}”"
         readings.append(FactReading(fact, similarity, statement, opposite, relation[n], conflict, added, noncommittal, overstated))

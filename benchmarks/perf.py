@@ -1,6 +1,6 @@
 """How fast is ``bench``? Whole-process wall time and peak memory, against targets (issue 7).
 
-Run from the repository root (about eight minutes; most of it is the naive path)::
+Run from the repository root (about ten minutes; most of it is the naive path)::
 
     python benchmarks/perf.py                   # N = 10 and 100 synthetic submissions
     python benchmarks/perf.py --sizes 10        # quicker
@@ -13,8 +13,8 @@ sizes summed, sampled twice a second). "Cold" means a fresh,
 empty embedding cache (``BENCH_CACHE_DIR``) and, for the leaderboard, no
 cached results and no chart; "warm" means the same command run again, caches in place
 (the median of three runs). The leaderboard is also measured with no
-results cached but the benchmark's own texts (article sentences, gold)
-already embedded on disk, as any earlier scoring run leaves them. Cold
+results cached but the benchmark's own texts (the fact inventory's
+statements and opposites) already embedded on disk, as any earlier scoring run leaves them. Cold
 ``bench score``, the floor and the cold leaderboard are the median of three
 runs too, each from empty caches: on these shared machines one run can come
 out a second or two slow.

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -496,6 +497,14 @@ def render_meta_evaluation(report: Mapping) -> str:
             f"{pct(r.tpr):>7}{pct(r.tnr):>7}{pct(r.tpr_free_text):>9}{pct(r.tnr_free_text):>9}"
             f"{r.faithfulness_scorer:>8.1f}{r.faithfulness_annotator:>8.1f}{r.false_contradictions:>13}{r.overall_scorer:>9.2f}{r.overall_annotator:>8.2f}"
         )
+    slot_items = sum(r.items - r.free_text_items for r in report["systems"])
+    slot_disagreements = sum(1 for r in report["systems"] for d in r.disagreements if not re.search(r"\.(demands|stakes)\[", d["path"]))
+    if slot_items:
+        lines += [
+            "",
+            f"attendees, venue and time, all systems: {slot_items} items, scorer and annotator disagree on {slot_disagreements}"
+            " (credit or supported vs not)",
+        ]
     for part in ("dev", "held-out"):
         members = [r for r in report["systems"] if r.part == part]
         if len(members) > 1:

@@ -3,9 +3,9 @@
 Everything here is plain text processing (no model): the articles as
 sentences with their role (caption, list item under an introducing line),
 where a person is mentioned and in what role, what the articles say about the
-venue and the start time, and the typed cues a free-text claim is checked
-with (quantities, polarity, named entities, parties). ``scorers.consistency``
-combines these with sentence retrieval and the gold annotations; its module
+venue and the start time, and the quantities a text states (which the
+claim-matching core, ``scorers.matching``, compares for demands and stakes).
+``scorers.consistency`` combines these with the gold annotations; its module
 docstring states the decision procedure.
 """
 

@@ -138,8 +138,8 @@ class _FactIndex:
     """Per fact: its statements, slots and evidence, folded and joined (what the fact itself names)."""
     typed_names: dict[str, str]
     """Folded place, person and organisation names of every fact -> their slot ("places", ...)."""
-    spans: tuple[frozenset[tuple[str, int, int]], ...]
-    """Per fact: where its evidence quotes are, as (article, start, end)."""
+    spans: dict[str, frozenset[tuple[str, int, int]]]
+    """Fact id -> where its evidence quotes are, as (article, start, end)."""
 
 
 def fact_texts(facts: Sequence[Fact]) -> list[str]:
@@ -162,10 +162,10 @@ def _index(facts: tuple[Fact, ...], sources: tuple[Article, ...]) -> _FactIndex:
     )
     typed = {fold(name): slot for fact in facts for slot in ("places", "persons", "organisations") for name in getattr(fact.slots, slot)}
     texts = {article.id: article.text for article in sources}
-    spans = tuple(
-        frozenset((fact.article, start, start + len(quote)) for quote in fact.evidence if (start := texts.get(fact.article, "").find(quote)) >= 0)
+    spans = {
+        fact.id: frozenset((fact.article, start, start + len(quote)) for quote in fact.evidence if (start := texts.get(fact.article, "").find(quote)) >= 0)
         for fact in facts
-    )
+    }
     return _FactIndex(facts, statements, owner, embeddings, vocabulary, typed, spans)
 
 
@@ -485,7 +485,7 @@ def _facts_of_sentences(
     sentences = split_sentences(text)
     if len(sentences) < 2:
         return ()
-    spans = dict(zip((f.id for f in index.facts), index.spans))
+    spans = index.spans
     stated: list[str] = []
     for sentence in sentences:
         reading = match_claim(sentence, party, field, facts=facts, sources=sources, config=config)
@@ -515,7 +515,7 @@ def _decide(readings: tuple[FactReading, ...], party: str | None, index: _FactIn
     if not readings:
         return ClaimMatch("unsupported", None, frozenset(), "no fact of the sources is close", readings)
     threshold, margin = config.match_threshold, config.credit_margin
-    spans = dict(zip((fact.id for fact in index.facts), index.spans))
+    spans = index.spans
     held = [r for r in readings if r.party in ("holder", "agrees", "involved")]
     # What the claim says is its closest held fact, whoever holds it; a fact
     # of its own party counts only when it is about as close (one claim per

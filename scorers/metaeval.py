@@ -282,6 +282,7 @@ def compare(system: str, entry: SystemEntry, results: Mapping, judged: Mapping[I
     agree = {"all": [], "free": [], "slots": []}
     supported = {"all": [], "free": []}
     disagreements = []
+    reasons = {item["path"]: item["consistency"]["reason"] for item in results["items"] if "consistency" in item}
     false_contradictions = 0
     for key, judgment in judged.items():
         path = key.path
@@ -304,7 +305,7 @@ def compare(system: str, entry: SystemEntry, results: Mapping, judged: Mapping[I
                     "credit": {"scorer": ours, "annotator": theirs, "annotator_matches": judgment.gold_matches},
                     "label": {"scorer": scorer_labels[path], "annotator": judgment.label},
                     "annotator_reason": judgment.reason,
-                    "scorer_reason": next(i["consistency"]["reason"] for i in results["items"] if i["path"] == path),
+                    "scorer_reason": reasons[path],
                 }
             )
 
@@ -462,13 +463,14 @@ def choose_thresholds(*, directory: Path = JUDGMENTS_DIR) -> tuple[list[Threshol
     for threshold, credit_margin, opposite_margin in itertools.product(MATCH_THRESHOLDS, CREDIT_MARGINS, OPPOSITE_MARGINS):
         claims = ClaimMatchConfig(match_threshold=threshold, credit_margin=credit_margin, opposite_margin=opposite_margin)
         reports = meta_evaluate(config=ScoringConfig(claims=claims), directory=directory, parts=("dev",))["systems"]
-        smallest = min(_pooled(reports)[3], *(r.free_text_counts[1] for r in reports), *(r.free_text_items for r in reports))
+        _, _, tnr, negatives = _pooled(reports)
+        smallest = min(negatives, *(r.free_text_counts[1] for r in reports), *(r.free_text_items for r in reports))
         choices.append(
             ThresholdChoice(
                 claims,
                 worst_credit=min(r.credit_agreement_free_text for r in reports),
                 worst_tpr=min(r.tpr_free_text or 0.0 for r in reports),
-                tnr=_pooled(reports)[2],
+                tnr=tnr,
                 false_contradictions=sum(r.false_contradictions for r in reports),
                 objective=_objective(reports),
             )

@@ -17,7 +17,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from benchmark.baselines import BaselineName
+from benchmark.baselines.registry import BaselineName
 from benchmark.errors import BenchError
 
 app = typer.Typer(
@@ -74,8 +74,17 @@ def validate(submission: SubmissionArg, allow_partial: AllowPartial = False) -> 
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of a submission file (generated from the pydantic models)."""
+def schema(
+    results: Annotated[
+        bool, typer.Option("--results", help="Print the schema of a results file (`bench score --output`, results.json) instead.")
+    ] = False,
+) -> None:
+    """Print the JSON Schema of a submission file (generated from the pydantic models); with --results, of a results file."""
+    if results:
+        from scorers.results_schema import results_json_schema
+
+        typer.echo(json.dumps(results_json_schema(), indent=2, ensure_ascii=False))
+        return
     from benchmark.schema import submission_json_schema
 
     typer.echo(json.dumps(submission_json_schema(), indent=2, ensure_ascii=False))
@@ -95,7 +104,8 @@ def score(
     try:
         loaded = load_submission(submission, allow_partial=allow_partial)
         from scorers.config import ScoringConfig
-        from scorers.results import render_report, score_submission, write_results
+        from scorers.report import render_report
+        from scorers.results import score_submission, write_results
 
         results = score_submission(loaded, config=ScoringConfig(), progress=lambda message: typer.echo(message, err=True))
         if output is not None:
@@ -132,7 +142,8 @@ def meta_eval(
     """Check the scorer against annotators on real system outputs (gold/judgments/); print the per-system table."""
     from benchmark.files import atomic_write
     from scorers.config import ScoringConfig
-    from scorers.metaeval import JUDGMENTS_DIR, choose_thresholds, meta_evaluate, render_disagreements, render_meta_evaluation
+    from scorers.metaeval import JUDGMENTS_DIR, choose_thresholds, meta_evaluate
+    from scorers.report import render_disagreements, render_meta_evaluation
 
     directory = judgments or JUDGMENTS_DIR
     try:
@@ -166,7 +177,7 @@ def baseline(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the submission JSON.", show_default=False)],
 ) -> None:
     """Run a baseline system on the articles and write its submission file."""
-    from benchmark.baselines import write_baseline
+    from benchmark.baselines.registry import write_baseline
 
     try:
         submission = write_baseline(name, output)

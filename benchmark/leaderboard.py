@@ -38,16 +38,17 @@ import json
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from benchmark.data import REPO_ROOT, SUBMISSIONS_DIR
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write, project_lock
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.submission import LoadedSubmission, display_path, load_submission_bytes, read_file_bytes
+from scorers.config import BoardStatisticsConfig
+from scorers.results_schema import Results
 
 PREDICTIONS_FILE = "predictions.json"
 RESULTS_FILE = "results.json"
@@ -63,10 +64,8 @@ REFERENCE_SLUGS = {
 SLUG_MAX_CHARS = 64
 _SLUG = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{SLUG_MAX_CHARS - 1}}}")
 
-BOOTSTRAP_SEED = 20250815
-BOOTSTRAP_RESAMPLES = 10_000
-CONFIDENCE = 0.95
-SIGNIFICANCE_LEVEL = 0.05
+STATISTICS = BoardStatisticsConfig()
+"""The board's statistical settings (printed in its signature)."""
 # Instance scores are floats recomputed from counts; sign-flipped sums that are
 # equal in exact arithmetic may differ in the last bits.
 _SUM_TOLERANCE = 1e-9
@@ -125,8 +124,8 @@ class Scorer:
     """
 
     signature: str
-    score: Callable[[LoadedSubmission], dict]
-    score_all: Callable[[Sequence[LoadedSubmission]], Iterator[dict]]
+    score: Callable[[LoadedSubmission], Results]
+    score_all: Callable[[Sequence[LoadedSubmission]], Iterator[Results]]
 
 
 def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
@@ -140,12 +139,12 @@ def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
 
     config = ScoringConfig()
 
-    def score(loaded: LoadedSubmission) -> dict:
+    def score(loaded: LoadedSubmission) -> Results:
         from scorers.results import score_submission
 
         return score_submission(loaded, config=config, progress=progress)
 
-    def score_all(submissions: Sequence[LoadedSubmission]) -> Iterator[dict]:
+    def score_all(submissions: Sequence[LoadedSubmission]) -> Iterator[Results]:
         from scorers.results import score_submissions
         from scorers.similarity import available_cores
 
@@ -154,20 +153,20 @@ def default_scorer(*, progress: Callable[[str], None] | None = None) -> Scorer:
     return Scorer(signature=build_signature(config)["string"], score=score, score_all=score_all)
 
 
-def _write_results(results: dict, path: Path) -> None:
+def _write_results(results: Results, path: Path) -> None:
     from scorers.results import write_results  # already imported by the scoring that made ``results``
 
     write_results(results, path)
 
 
-def _cached_results(path: Path, *, sha256: str, signature: str) -> dict | None:
+def _cached_results(path: Path, *, sha256: str, signature: str) -> Results | None:
     """The cached results at ``path`` if they are for these bytes and this scorer; else ``None``."""
     try:
-        results = json.loads(path.read_bytes())
-        if results["submission"]["sha256"] == sha256 and results["signature"]["string"] == signature:
-            return results
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # missing, unreadable or foreign: the submission is simply rescored
+        results = Results.model_validate_json(path.read_bytes())
+    except (OSError, ValueError):  # missing, unreadable or not results (pydantic's ValidationError is a ValueError)
+        return None  # the submission is simply rescored
+    if results.submission.sha256 == sha256 and results.signature.string == signature:
+        return results
     return None
 
 
@@ -180,7 +179,7 @@ class Filed:
 
     slug: str
     directory: Path
-    results: dict
+    results: Results
     replaced: bool
 
 
@@ -250,7 +249,7 @@ class Standing:
     """One submission on the board."""
 
     slug: str
-    results: dict
+    results: Results
     reference: bool
 
 
@@ -362,7 +361,7 @@ class Row:
     high: float
 
 
-def rank_rows(standings: Sequence[Standing]) -> list[Row]:
+def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfig = STATISTICS) -> list[Row]:
     """Order the standings into rows: references first, then ranked systems with tie groups.
 
     Systems are ordered by overall score (descending), then by slug. Each
@@ -373,14 +372,19 @@ def rank_rows(standings: Sequence[Standing]) -> list[Row]:
     from scorers.aggregate import bootstrap_ci, instance_scores
 
     def overall(standing: Standing) -> float:
-        return standing.results["scores"]["overall"]
+        return standing.results.scores.overall
 
     def instance_values(standing: Standing) -> list[float]:
         scores = instance_scores(standing.results)
         return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
 
     def interval(standing: Standing) -> tuple[float, float]:
-        return bootstrap_ci(instance_values(standing), seed=BOOTSTRAP_SEED, n_resamples=BOOTSTRAP_RESAMPLES, confidence=CONFIDENCE)
+        return bootstrap_ci(
+            instance_values(standing),
+            seed=statistics.bootstrap_seed,
+            n_resamples=statistics.bootstrap_resamples,
+            confidence=statistics.confidence,
+        )
 
     references = sorted((s for s in standings if s.reference), key=lambda s: list(REFERENCE_SLUGS).index(s.slug))
     ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-overall(s), s.slug))
@@ -393,7 +397,7 @@ def rank_rows(standings: Sequence[Standing]) -> list[Row]:
             group_ranks.append(1)
         else:
             p_value = paired_randomization_p(instance_values(ranked[position - 2]), instance_values(standing))
-            group_ranks.append(group_ranks[-1] if p_value >= SIGNIFICANCE_LEVEL else position)
+            group_ranks.append(group_ranks[-1] if p_value >= statistics.significance_level else position)
         p_values.append(p_value)
     for standing, group_rank, p_value in zip(ranked, group_ranks, p_values):
         tied = group_ranks.count(group_rank) > 1
@@ -440,9 +444,9 @@ def http_url(value: str | None) -> str | None:
 
 
 def _system_cell(row: Row) -> str:
-    system = row.standing.results["system"]
-    name = markdown_text(system["name"])
-    url = http_url(system.get("url"))
+    system = row.standing.results.system
+    name = markdown_text(system.name)
+    url = http_url(system.url)
     cell = f"[{name}]({url})" if url else name
     return f"{cell} (reference)" if row.standing.reference else cell
 
@@ -473,18 +477,16 @@ _ALIGNMENT = ("---:", ":---", "---:", "---:", *("---:" for _ in FIELDS), "---:",
 
 def table_row_cells(row: Row) -> list[str]:
     """The markdown cells of one row, in ``TABLE_HEADER`` order."""
-    scores = row.standing.results["scores"]
-    consistency = scores.get("consistency") or {}
-    contradicted = consistency.get("contradicted")
-    date = row.standing.results["system"].get("date")
+    scores = row.standing.results.scores
+    date = row.standing.results.system.date
     return [
         _rank_cell(row),
         _system_cell(row),
-        f"{_number(scores['overall'])} ({row.low:.2f}–{row.high:.2f})",
+        f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
         "—" if row.p_value_above is None else f"{row.p_value_above:.3f}",
-        *(_number(scores["fields"][field]["f1"]) for field in FIELDS),
-        _number(consistency.get("supported_rate")),
-        "n/a" if contradicted is None else str(contradicted),
+        *(_number(scores.fields[field].f1) for field in FIELDS),
+        _number(scores.consistency.supported_rate),
+        str(scores.consistency.contradicted),
         markdown_text(date) if date else "—",
     ]
 
@@ -493,8 +495,8 @@ def _table(cells: Sequence[Sequence[str]]) -> str:
     return "".join("| " + " | ".join(line) + " |\n" for line in cells)
 
 
-def render_markdown(rows: Sequence[Row], *, signature: str) -> str:
-    """The whole LEADERBOARD.md for ranked rows and the scorer signature."""
+def render_markdown(rows: Sequence[Row], *, signature: str, statistics: BoardStatisticsConfig = STATISTICS) -> str:
+    """The whole LEADERBOARD.md for ranked rows, the board's signature and its statistical settings."""
     references = "".join(f" {row.standing.slug}: {REFERENCE_SLUGS[row.standing.slug]}." for row in rows if row.standing.reference)
     table = _table([TABLE_HEADER, _ALIGNMENT, *(table_row_cells(row) for row in rows)])
     return f"""# Leaderboard
@@ -508,10 +510,10 @@ articles support, and **Contradicted** the number of predicted items they contra
 
 {table}
 - **Rank**: systems are ordered by overall score. Systems that share a rank ending in "=" form a tie group: each
-  one's difference from the system directly above it is not statistically significant (two-sided p ≥ {SIGNIFICANCE_LEVEL:g},
+  one's difference from the system directly above it is not statistically significant (two-sided p ≥ {statistics.significance_level:g},
   exact paired randomization test over the six instances; its p-value is in **p vs. above**). With six instances,
   a system is set apart from the one above it only when it scores lower on every instance.
-- **95% CI**: percentile bootstrap over the six instances ({BOOTSTRAP_RESAMPLES:,} resamples, seed {BOOTSTRAP_SEED}).
+- **{statistics.confidence:.0%} CI**: percentile bootstrap over the six instances ({statistics.bootstrap_resamples:,} resamples, seed {statistics.bootstrap_seed}).
   With six instances these intervals are wide; read small differences accordingly.
 - **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
 - **n/a**: not measured for this submission.
@@ -521,6 +523,7 @@ articles support, and **Contradicted** the number of predicted items they contra
 ## Scorer signature
 
 Every score on this page was computed with this scorer; scores computed with another signature are not comparable.
+The settings after the scorer's (`board.*`) are this page's statistics: they change intervals and tie groups, never a score.
 
 ```
 {signature}
@@ -578,12 +581,12 @@ def render_chart(rows: Sequence[Row]) -> bytes:
             else:
                 color = palette[ranked % len(palette)]
                 ranked += 1
-            fields = row.standing.results["scores"]["fields"]
+            fields = row.standing.results.scores.fields
             offsets = [position + (index - (len(rows) - 1) / 2) * width for position in range(len(FIELDS))]
-            label = chart_label(row.standing.results["system"]["name"]) + (" (reference)" if row.standing.reference else "")
+            label = chart_label(row.standing.results.system.name) + (" (reference)" if row.standing.reference else "")
             axes.bar(
                 offsets,
-                [fields[field]["f1"] or 0.0 for field in FIELDS],
+                [fields[field].f1 or 0.0 for field in FIELDS],
                 width=width,
                 label=label,
                 color=color,
@@ -627,7 +630,7 @@ def _chart_inputs_key(rows: Sequence[Row]) -> str:
     from importlib import metadata
 
     data = [
-        [row.standing.results["system"]["name"], row.standing.reference, [row.standing.results["scores"]["fields"][f]["f1"] for f in FIELDS]]
+        [row.standing.results.system.name, row.standing.reference, [row.standing.results.scores.fields[f].f1 for f in FIELDS]]
         for row in rows
     ]
     code = inspect.getsource(render_chart) + inspect.getsource(chart_label)
@@ -659,13 +662,15 @@ def build_board(
     progress: Callable[[str], None] | None = None,
 ) -> Board:
     """Score (or reuse) every submission and render the board, without writing the board."""
+    from scorers.signature import board_signature
+
     scorer = scorer or default_scorer()
     standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache, progress=progress)
     rows = rank_rows(standings)
     inputs_key = _chart_inputs_key(rows)
     chart = _reusable_chart(output_dir, inputs_key) or render_chart(rows)
     record = f"<!-- chart inputs sha256:{inputs_key} svg sha256:{hashlib.sha256(chart).hexdigest()} -->\n"
-    markdown = (render_markdown(rows, signature=scorer.signature) + "\n" + record).encode("utf-8")
+    markdown = (render_markdown(rows, signature=board_signature(scorer.signature, STATISTICS)) + "\n" + record).encode("utf-8")
     return Board(markdown=markdown, chart=chart, rows=tuple(rows), rescored=rescored)
 
 
@@ -697,8 +702,8 @@ def stale_board_files(
     return stale
 
 
-def results_summary(results: Mapping[str, Any]) -> str:
-    """A one-line summary of a results dict for the command line."""
-    scores = results["scores"]
-    fields = ", ".join(f"{field} {_number(scores['fields'][field]['f1'])}" for field in FIELDS)
-    return f"overall {_number(scores['overall'])}; F1: {fields}"
+def results_summary(results: Results) -> str:
+    """A one-line summary of a submission's results for the command line."""
+    scores = results.scores
+    fields = ", ".join(f"{field} {_number(scores.fields[field].f1)}" for field in FIELDS)
+    return f"overall {_number(scores.overall)}; F1: {fields}"

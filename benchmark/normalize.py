@@ -8,6 +8,8 @@ dodge nor fake a match.
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 import unicodedata
 
@@ -60,6 +62,13 @@ _NON_WORD = re.compile(r"[^\w]+")
 def party_aliases() -> tuple[str, ...]:
     """Every alias of every party, folded."""
     return tuple(_ALIAS_TO_PARTY)
+
+
+@functools.cache
+def party_table_sha256() -> str:
+    """SHA-256 of the parties and their aliases (canonical JSON): the score signature carries it, so an edited alias changes the signature by itself."""
+    table = json.dumps({"parties": CANONICAL_PARTIES, "aliases": _PARTY_ALIASES}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(table.encode("utf-8")).hexdigest()
 
 
 # fold and resolve_party are pure and called for the same short strings

@@ -24,6 +24,7 @@ import numpy as np
 from benchmark.errors import InputError, Problem
 from benchmark.schema import FIELDS
 from scorers.base import Counts
+from scorers.results_schema import CONSISTENCY_LABELS, ConsistencyLabel, ConsistencyScores, FieldScore, LabelTally, Results
 
 
 def mean_defined(values: Iterable[Fraction | None]) -> Fraction | None:
@@ -71,38 +72,61 @@ def percent(value: Fraction | None) -> float | None:
     return None if value is None else float(round(value * 100, 2))
 
 
-def counts_report(counts: Counts) -> dict[str, float | int | None]:
+def counts_report(counts: Counts) -> FieldScore:
     """Precision, recall and F1 (0-100) and the raw counts of one field, as published."""
-    return {
-        "precision": percent(counts.precision),
-        "recall": percent(counts.recall),
-        "f1": percent(counts.f1),
-        "correct": counts.correct,
-        "incorrect": counts.incorrect,
-        "missing": counts.missing,
-        "spurious": counts.spurious,
-    }
+    return FieldScore(
+        precision=percent(counts.precision),
+        recall=percent(counts.recall),
+        f1=percent(counts.f1),
+        correct=counts.correct,
+        incorrect=counts.incorrect,
+        missing=counts.missing,
+        spurious=counts.spurious,
+    )
 
 
-def instance_scores(results: Mapping) -> dict[str, float]:
-    """Each instance's score (0-100, unrounded), recomputed from a results dict's counts.
+def field_counts(score: FieldScore) -> Counts:
+    """The raw counts a published field score was computed from."""
+    return Counts(score.correct, score.incorrect, score.missing, score.spurious)
+
+
+def _tally(labels: Iterable[ConsistencyLabel]) -> LabelTally:
+    counts = {label: 0 for label in CONSISTENCY_LABELS}
+    for label in labels:
+        counts[label] += 1
+    total = sum(counts.values())
+    return LabelTally(supported_rate=percent(Fraction(counts["supported"], total)) if total else None, **counts)
+
+
+def consistency_scores(labelled: Sequence[tuple[str, str, ConsistencyLabel]]) -> ConsistencyScores:
+    """Aggregate consistency labels of (instance, field, label) triples: overall, per field and per instance.
+
+    ``supported_rate`` (0-100, 2 decimals; null with no items) is the
+    headline, "faithfulness": the share of predicted items the sources support.
+    """
+    instances = list(dict.fromkeys(instance for instance, _, _ in labelled))
+    overall = _tally(label for _, _, label in labelled)
+    return ConsistencyScores(
+        **overall.model_dump(),
+        fields={field: _tally(label for _, f, label in labelled if f == field) for field in FIELDS},
+        instances={i: _tally(label for instance, _, label in labelled if instance == i) for i in instances},
+    )
+
+
+def instance_scores(results: Results) -> dict[str, float]:
+    """Each instance's score (0-100, unrounded), recomputed from the results' counts.
 
     Args:
-        results: a results dict as written by ``scorers.results`` (its
-            ``scores.instances.<id>.fields.<field>`` counts are read; the
-            rounded F1s printed beside them are not).
+        results: a submission's results (its ``scores.instances.<id>.fields.<field>``
+            counts are read; the rounded F1s printed beside them are not).
 
     Returns:
         Instance id -> score, in the order of the results; instances without
         a defined score are left out.
     """
     scores: dict[str, float] = {}
-    for instance, report in results["scores"]["instances"].items():
-        fields = {
-            field: Counts(entry["correct"], entry["incorrect"], entry["missing"], entry["spurious"])
-            for field, entry in report["fields"].items()
-        }
-        score = instance_score(fields)
+    for instance, report in results.scores.instances.items():
+        score = instance_score({field: field_counts(entry) for field, entry in report.fields.items()})
         if score is not None:
             scores[instance] = float(score * 100)
     return scores

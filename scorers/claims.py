@@ -12,21 +12,20 @@ docstring states the decision procedure.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from rapidfuzz import fuzz
-
 from benchmark.data import Article
 from benchmark.normalize import CANONICAL_PARTIES, fold, resolve_party
 from benchmark.schema import WEEKDAYS
+from scorers.config import SourceReadingConfig
+from scorers.names import role_words, same_surname
+from scorers.sentences import is_list_item, split_sentences
 
 # --- Sentences ---------------------------------------------------------------
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-•*–—]|\d+[.)])\s+")
 # Photo captions describe another moment than the article's event.
 _CAPTION = re.compile(r"^(?:file )?(?:photo|picture|image|caption)\b")
 
@@ -57,16 +56,14 @@ class SourceSentence:
 
 @cache
 def source_sentences(sources: tuple[Article, ...]) -> tuple[SourceSentence, ...]:
-    """The sentences of the sources in article order (``scorers.similarity.split_sentences``, line by line)."""
-    from scorers.similarity import split_sentences
-
+    """The sentences of the sources in article order (``scorers.sentences.split_sentences``, line by line)."""
     sentences: list[SourceSentence] = []
     for article in sources:
         introduction = ""
         for line in article.text.splitlines():
             if not line.strip():
                 continue
-            is_item = bool(_LIST_ITEM.match(line))
+            is_item = is_list_item(line)
             if not is_item:
                 introduction = line.strip() if line.rstrip().endswith(":") else ""
             for text in split_sentences(line):
@@ -104,41 +101,9 @@ _ATTENDANCE = re.compile(
     r"\b(?:meet|meets|met|to meet|will meet|meeting with|meeting between|talks with|talks between|held (?:\w+ )?talks|summit with"
     r"|delegation|accompanied|accompanying|presence of|arrived|arrives|welcomed|counterpart|drove|visiting)\b"
 )
-_ATTENDANCE_REACH = 10  # words between an attendance cue and the name
 _LIST_CUE = re.compile(r"\b(?:delegation includes|delegation including|accompanied by|including|includes)\b")
 PersonRole = Literal["excluded", "caption", "analyst", "future", "attendee", "mentioned"]
 _ROLE_PRIORITY: tuple[PersonRole, ...] = ("excluded", "caption", "analyst", "future", "attendee", "mentioned")
-
-
-@functools.lru_cache(maxsize=65536)
-def _transliteration_key(word: str) -> str:
-    """A surname with the usual transliteration variants folded: doubled letters once, a final -iy/-yy/-ij as -y."""
-    collapsed = re.sub(r"(.)\1+", r"\1", word)
-    return re.sub(r"(?:iy|ij|yi)$", "y", collapsed)
-
-
-# Called for every token of every source sentence against every surname, so
-# memoised: both functions are pure functions of short strings.
-@functools.lru_cache(maxsize=262144)
-def _same_surname(a: str, b: str, threshold: float) -> bool:
-    if a == b:
-        return True
-    if len(a) < 4 or len(b) < 4:
-        return False
-    return _transliteration_key(a) == _transliteration_key(b) or fuzz.ratio(a, b) >= threshold
-
-
-def person_matches(predicted: tuple[str, ...], form: tuple[str, ...], threshold: float) -> bool:
-    """Whether two names (folded words, titles stripped) name the same person.
-
-    The surnames must agree: equal, equal once transliteration variants are
-    folded ("Zelenskyy"/"Zelenskiy"/"Zelensky", "Wittkoff"/"Witkoff"), or
-    with a rapidfuzz ratio >= ``threshold``; given names, where both have
-    one, must start with the same letter.
-    """
-    if not predicted or not form or not _same_surname(predicted[-1], form[-1], threshold):
-        return False
-    return len(predicted) == 1 or len(form) == 1 or predicted[0][0] == form[0][0]
 
 
 @dataclass(frozen=True)
@@ -149,7 +114,9 @@ class Mention:
     role: PersonRole
 
 
-def person_mentions(forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceSentence, ...], threshold: float) -> list[Mention]:
+def person_mentions(
+    forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceSentence, ...], *, threshold: float, reading: SourceReadingConfig
+) -> list[Mention]:
     """Every sentence that mentions the person (by surname), with the role that sentence gives them.
 
     A surname preceded by a different given name ("Marco Rubio" for "Mark
@@ -158,8 +125,9 @@ def person_mentions(forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceS
     analyst, economist, expert or institute within six words), ``future``
     (a three-way, follow-up or future meeting in the sentence), ``attendee``
     (the sentence, or the line introducing its list, says the person meets,
-    holds talks, arrives, is in the delegation, is present ...), else
-    ``mentioned``.
+    holds talks, arrives, is in the delegation, is present ..., within
+    ``reading.attendance_reach`` words of the name), else ``mentioned``.
+    Surnames are compared by ``scorers.names.same_surname`` at ``threshold``.
     """
     # A one-letter "surname" is an initial or the "s" of a folded possessive, never a name to look for.
     surnames = {form[-1] for form in forms if len(form[-1]) >= 2}
@@ -171,11 +139,11 @@ def person_mentions(forms: tuple[tuple[str, ...], ...], sentences: tuple[SourceS
         positions = [
             i
             for i, token in enumerate(tokens)
-            if any(_same_surname(token, surname, threshold) for surname in surnames)
+            if any(same_surname(token, surname, threshold) for surname in surnames)
             and not (given and i > 0 and _is_given_name(tokens[i - 1], capitalised) and tokens[i - 1][0] not in given)
         ]
         if positions:
-            found.append(Mention(sentence, _role_in(sentence, positions)))
+            found.append(Mention(sentence, _role_in(sentence, positions, reading.attendance_reach)))
     return found
 
 
@@ -194,7 +162,7 @@ def _is_given_name(token: str, capitalised: set[str]) -> bool:
     return len(token) > 2 and token in capitalised and token not in _NOT_GIVEN_NAMES and resolve_party(token) not in CANONICAL_PARTIES
 
 
-def _role_in(sentence: SourceSentence, positions: list[int]) -> PersonRole:
+def _role_in(sentence: SourceSentence, positions: list[int], reach: int) -> PersonRole:
     tokens = sentence.tokens
     roles = set()
     for i in positions:
@@ -212,31 +180,10 @@ def _role_in(sentence: SourceSentence, positions: list[int]) -> PersonRole:
     for i in positions:
         # The cue must be near the name, or introduce a list the name is in
         # ("Trump's delegation includes ..., and CIA Director John Ratcliffe").
-        near = " ".join(tokens[max(0, i - _ATTENDANCE_REACH) : i + _ATTENDANCE_REACH + 1])
+        near = " ".join(tokens[max(0, i - reach) : i + reach + 1])
         if _ATTENDANCE.search(near) or _LIST_CUE.search(" ".join(tokens[:i])):
             roles.add("attendee")
     return next((role for role in _ROLE_PRIORITY if role in roles), "mentioned")
-
-
-_ROLE_FUNCTION_WORDS = frozenset("of the and for to a an u s".split())
-# Generic words for a head of government, which agree with any such title.
-_LEADER_WORDS = frozenset({"leader", "head", "chief"})
-_HEAD_TITLES = frozenset({"president", "premier", "chancellor", "king"})
-
-
-def role_words(role: str) -> frozenset[str]:
-    """The content words of a role: no function words, no words naming a party ("US", "Russian")."""
-    return frozenset(w for w in fold(role).split() if w not in _ROLE_FUNCTION_WORDS and resolve_party(w) not in CANONICAL_PARTIES)
-
-
-def role_agrees(predicted: str, stated: str) -> bool:
-    """Whether a predicted role says what a stated role says (one's content words within the other's)."""
-    ours, theirs = role_words(predicted), role_words(stated)
-    if not ours or not theirs:
-        return fold(predicted) == fold(stated)
-    if ours <= _LEADER_WORDS | {"state", "government"}:
-        return bool(theirs & _HEAD_TITLES) or ours <= theirs
-    return ours <= theirs or theirs <= ours
 
 
 def role_near(predicted: str, mention: Mention, forms: tuple[tuple[str, ...], ...], threshold: float) -> bool:
@@ -247,7 +194,7 @@ def role_near(predicted: str, mention: Mention, forms: tuple[tuple[str, ...], ..
     tokens = mention.sentence.tokens
     surnames = {f[-1] for f in forms}
     for i, token in enumerate(tokens):
-        if any(_same_surname(token, s, threshold) for s in surnames) and words <= set(tokens[max(0, i - 6) : i]):
+        if any(same_surname(token, s, threshold) for s in surnames) and words <= set(tokens[max(0, i - 6) : i]):
             return True
     return False
 
@@ -258,7 +205,7 @@ def nationality_near(mention: Mention, forms: tuple[tuple[str, ...], ...], thres
     names = {w for f in forms for w in f}
     surnames = {f[-1] for f in forms}
     for i, token in enumerate(tokens):
-        if any(_same_surname(token, s, threshold) for s in surnames):
+        if any(same_surname(token, s, threshold) for s in surnames):
             for j in range(i - 1, max(-1, i - 5), -1):
                 if tokens[j] in names:
                     continue
@@ -272,8 +219,6 @@ def nationality_near(mention: Mention, forms: tuple[tuple[str, ...], ...], thres
 # --- Venue -------------------------------------------------------------------
 
 _VENUE_CUE = re.compile(r"\b(?:summit|meeting|meet|talks|held|hold|take place|takes place|taking place|scheduled|venue|location|arrived)\b")
-_PLACE_WINDOW = 8  # words from a venue cue to the "in"/"at" that introduces the place
-_PLACE_REACH = 3  # words from that "in"/"at" to the place itself
 
 
 def place_forms(value: str) -> set[str]:
@@ -289,12 +234,14 @@ def place_forms(value: str) -> set[str]:
     return forms
 
 
-def venue_mentions(forms: set[str], sentences: tuple[SourceSentence, ...]) -> tuple[list[SourceSentence], list[SourceSentence]]:
+def venue_mentions(
+    forms: set[str], sentences: tuple[SourceSentence, ...], *, reading: SourceReadingConfig
+) -> tuple[list[SourceSentence], list[SourceSentence]]:
     """Sentences naming the place as where the summit is, and the other sentences naming it.
 
     The place is the venue in a sentence that is not a caption, when it comes
-    at most three words after an "in" or "at" that itself comes at most eight
-    words after a venue cue (summit, meeting, talks, held, take place,
+    at most ``reading.place_reach`` (3) words after an "in" or "at" that
+    itself comes at most ``reading.place_window`` (8) words after a venue cue (summit, meeting, talks, held, take place,
     scheduled, arrived ...): "scheduled to take place in Anchorage",
     "held at the Joint Base Elmendorf-Richardson (JBER) in Anchorage".
     """
@@ -304,7 +251,7 @@ def venue_mentions(forms: set[str], sentences: tuple[SourceSentence, ...]) -> tu
         spans = [i for form in forms for i in _phrase_positions(tokens, form.split())]
         if not spans:
             continue
-        if not sentence.caption and any(_introduced_as_venue(tokens, i) for i in spans):
+        if not sentence.caption and any(_introduced_as_venue(tokens, i, reading) for i in spans):
             as_venue.append(sentence)
         else:
             other.append(sentence)
@@ -315,10 +262,10 @@ def _phrase_positions(tokens: tuple[str, ...], words: list[str]) -> list[int]:
     return [i for i in range(len(tokens) - len(words) + 1) if list(tokens[i : i + len(words)]) == words]
 
 
-def _introduced_as_venue(tokens: tuple[str, ...], start: int) -> bool:
-    for preposition in range(start - 1, max(-1, start - _PLACE_REACH - 1), -1):
+def _introduced_as_venue(tokens: tuple[str, ...], start: int, reading: SourceReadingConfig) -> bool:
+    for preposition in range(start - 1, max(-1, start - reading.place_reach - 1), -1):
         if tokens[preposition] in ("in", "at"):
-            cue_zone = " ".join(tokens[max(0, preposition - _PLACE_WINDOW) : preposition])
+            cue_zone = " ".join(tokens[max(0, preposition - reading.place_window) : preposition])
             if _VENUE_CUE.search(cue_zone):
                 return True
     return False

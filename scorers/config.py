@@ -1,12 +1,19 @@
-"""Every setting a score depends on, in one frozen object.
+"""Every setting a score depends on, in one frozen object, nested per scorer.
 
 A score is reproducible only together with the settings that produced it,
 so each one lives here and is written into the score signature
-(``scorers.signature.build_signature``). Change a default and the signature
-changes with it.
+(``scorers.signature.build_signature`` flattens this object, so a new
+setting can never be left out). Change a default and the signature changes
+with it. Version numbers (``scorers.signature.SCORERS_VERSION``,
+``CONSISTENCY_VERSION``) are for changes of code only.
+
+This module imports nothing of the project: a signature is computed
+without importing a scorer.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -14,10 +21,33 @@ CONSISTENCY_VERSION = "2"
 """Version of the consistency rules in ``scorers.consistency``, ``scorers.claims`` and ``scorers.matching``.
 
 Bump it when a rule there changes: it is part of the score signature.
-Thresholds are not rules: they are settings below, in the signature
-themselves. It lives here, not beside the rules, so that computing a
-signature (as a warm ``bench leaderboard`` does) does not import the scorers.
+Thresholds and windows are not rules: they are settings below, in the
+signature themselves.
 """
+
+
+class NameMatchConfig(BaseModel):
+    """Settings of person-name matching (``scorers.names``), shared by the attendee scorer and the consistency checks.
+
+    Attributes:
+        fuzzy_threshold: the least rapidfuzz similarity (0-100, on folded
+            names with titles stripped) at which two spellings name the same
+            person: ``token_sort_ratio`` of whole names when a predicted name
+            matches no name, alias or surname of a gold person, ``ratio`` of
+            surnames when a source sentence is searched for a person. 90
+            accepts one- or two-letter spelling variants of the same name
+            ("Zelenskiy"/"Zelensky" 94.1, "Steve Wittkoff"/"Steve Witkoff"
+            96.3, "Sergey"/"Sergei Lavrov" 92.3) and rejects different people
+            whose names look alike ("Mario Rubino"/"Marco Rubio" 87.0,
+            "Vladimir Potanin"/"Vladimir Putin" 86.7, "Donald Trump
+            Jr"/"Donald Trump" 88.9, "Mark Rubio"/"Marco Rubio" 85.7). The
+            cost: a misspelling that changes more than about one letter in
+            ten ("Scott Besant", 88.0) earns no credit.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
 
 
 class ClaimMatchConfig(BaseModel):
@@ -46,29 +76,66 @@ class ClaimMatchConfig(BaseModel):
     candidate_facts: int = Field(default=6, ge=1)
 
 
-class ScoringConfig(BaseModel):
-    """Settings of the field scorers.
+class SourceReadingConfig(BaseModel):
+    """Word windows of the consistency checks that read the articles for attendees and the venue (``scorers.claims``).
 
     Attributes:
-        name_fuzzy_threshold: the least rapidfuzz ``token_sort_ratio`` (0-100,
-            on folded names with titles stripped) at which a predicted name
-            that matches no name, alias or surname of a gold person still
-            counts as that person. 90 accepts one- or two-letter spelling
-            variants of the same name ("Zelenskiy"/"Zelensky" 94.1,
-            "Steve Wittkoff"/"Steve Witkoff" 96.3, "Sergey"/"Sergei Lavrov"
-            92.3) and rejects different people whose names look alike
-            ("Mario Rubino"/"Marco Rubio" 87.0, "Vladimir Potanin"/"Vladimir
-            Putin" 86.7, "Donald Trump Jr"/"Donald Trump" 88.9, "Mark
-            Rubio"/"Marco Rubio" 85.7). The cost: a misspelling that changes
-            more than about one letter in ten ("Scott Besant", 88.0) earns
-            no credit.
-        claims: the settings of the claim-matching core for demands and stakes.
-        num_layers: the encoder layer whose token embeddings BERTScore uses
-            (all-MiniLM-L6-v2 has six; the last one).
+        attendance_reach: words between an attendance cue ("meets",
+            "delegation", "arrived") and a person's name for the sentence to
+            report the person at the summit.
+        place_window: words from a venue cue ("summit", "held") to the
+            "in"/"at" that introduces a place.
+        place_reach: words from that "in"/"at" to the place itself.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name_fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
+    attendance_reach: int = Field(default=10, ge=0)
+    place_window: int = Field(default=8, ge=0)
+    place_reach: int = Field(default=3, ge=1)
+
+
+class ScoringConfig(BaseModel):
+    """Settings of the field scorers and the consistency checks.
+
+    Attributes:
+        names: person-name matching (attendees, and people in the sources).
+        claims: the claim-matching core for demands and stakes.
+        sources: the word windows of the consistency checks.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    names: NameMatchConfig = Field(default_factory=NameMatchConfig)
     claims: ClaimMatchConfig = Field(default_factory=ClaimMatchConfig)
-    num_layers: int = Field(default=6, ge=1)
+    sources: SourceReadingConfig = Field(default_factory=SourceReadingConfig)
+
+
+class BoardStatisticsConfig(BaseModel):
+    """Statistics of the leaderboard (``benchmark.leaderboard``).
+
+    They change the board's intervals and tie groups, never a score, so they
+    are not in a results file's signature; the board prints them after it
+    (``scorers.signature.board_signature``).
+
+    Attributes:
+        interval: how a system's confidence interval is computed: a
+            percentile bootstrap over the six instances.
+        confidence: the interval's coverage.
+        bootstrap_resamples: resamples drawn.
+        bootstrap_seed: seed of the bootstrap's local random generator.
+        test: how two ranked systems are compared: an exact paired
+            randomization test over the six instances (all 2**6 sign flips;
+            no sampling, no seed).
+        significance_level: below this p-value a system is set apart from
+            the one ranked above it.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    interval: Literal["percentile-bootstrap"] = "percentile-bootstrap"
+    confidence: float = Field(default=0.95, gt=0, lt=1)
+    bootstrap_resamples: int = Field(default=10_000, ge=1)
+    bootstrap_seed: int = Field(default=20250815, ge=0)
+    test: Literal["exact-paired-randomization"] = "exact-paired-randomization"
+    significance_level: float = Field(default=0.05, gt=0, lt=1)

@@ -18,29 +18,28 @@ quotes are in the instance's sources.
 
 Decision procedure, per field (typed reading in ``scorers.claims``):
 
-Attendees. The name is folded and stripped of titles; it is the same person
-as a gold attendee when the surnames agree (equal, equal with
-transliteration variants folded — "Zelenskyy"/"Zelensky", "Wittkoff"/
-"Witkoff" — or rapidfuzz ratio >= ``config.name_fuzzy_threshold``) and
-given names, where both exist, share their first letter. A sentence names
-the person when it has the surname and no capitalised given name of another
-initial right before it. Every such sentence gives the person the role it
+Attendees. The name is the same person as a gold attendee by the rules the
+attendee scorer uses (``scorers.names.match_person``; the strongest rule
+wins). A sentence names the person when it has the surname
+(``scorers.names.same_surname``: equal, equal with transliteration variants
+folded — "Zelenskyy"/"Zelensky", "Wittkoff"/"Witkoff" — or rapidfuzz ratio
+>= ``config.names.fuzzy_threshold``) and no capitalised given name of
+another initial right before it. Every such sentence gives the person the role it
 states: excluded (not invited, excluded, did not
 invite), photo caption, analyst/expert/institute nearby, a future or
 three-way meeting, attendance (meets, holds talks, arrives, delegation,
-accompanied by, presence of ... near the name or introducing its list), or a
-plain mention. Presence is supported by an attendance sentence (or by the
+accompanied by, presence of ... within ``config.sources.attendance_reach``
+words of the name or introducing its list), or a plain mention. Presence is supported by an attendance sentence (or by the
 matching gold attendee's evidence), contradicted by an exclusion sentence,
 and otherwise unsupported. A role is supported when its content words stand
 right before the name in a source sentence or agree with the matching gold
-attendee's role (one's content words within the other's; "leader" agrees
-with a president), and contradicted when gold states another role; a
+attendee's role (``scorers.names.roles_agree``), and contradicted when gold states another role; a
 country must equal the party of the gold attendee or the nationality word
 before the name. The item's label is the worst of presence, role and country.
 
 Venue. A place is supported when a non-caption sentence introduces it as
 the venue ("in"/"at" it, shortly after summit, meeting, talks, held, take
-place, scheduled, arrived), or when it equals the gold component (aliases,
+place, scheduled, arrived; the windows are ``config.sources``), or when it equals the gold component (aliases,
 party resolution for countries) with evidence in the sources. It is
 contradicted when the sources state the component (gold with evidence) and
 it differs; a city found only in a photo caption is therefore contradicted
@@ -74,23 +73,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
-from typing import Any, Literal
-
+from typing import Literal
 
 from benchmark.data import Article, facts_of
 from benchmark.normalize import CANONICAL_PARTIES, fold, resolve_party
-from benchmark.schema import FIELDS, Attendee, GoldSummary, PartyItem, Summary, json_path
-from scorers.attendees import name_tokens
+from benchmark.schema import Attendee, GoldAttendee, GoldSummary, PartyItem
 from scorers.claims import (
     SourceSentence,
     nationality_near,
-    person_matches,
     person_mentions,
     place_forms,
-    role_agrees,
     role_near,
     sentences_containing,
     source_sentences,
@@ -99,19 +93,11 @@ from scorers.claims import (
 )
 from scorers.config import ScoringConfig
 from scorers.matching import match_claim
+from scorers.names import RULE_STRENGTH, Person, match_person, name_tokens, roles_agree, unambiguous_surnames
+from scorers.results_schema import ConsistencyLabel, ConsistencyVerdict, EvidenceSentence
 
-ConsistencyLabel = Literal["supported", "unsupported", "contradicted"]
-LABELS: tuple[ConsistencyLabel, ...] = ("supported", "unsupported", "contradicted")
-
-TOP_SENTENCES = 3
-"""Candidate sentences retrieved per free-text claim."""
-RELATED = 0.55
-"""Least support at which a claim is about something the sources say (below: unsupported)."""
-SUPPORTED = 0.66
-"""Least support at which a claim that passes every typed check is supported."""
-GOLD_MATCH = 0.70
-"""Least support between a claim and a gold item for them to be the same claim."""
 MAX_EVIDENCE = 3
+"""Source sentences kept as a verdict's evidence (what the report shows; no verdict depends on it)."""
 
 
 @dataclass(frozen=True)
@@ -131,13 +117,14 @@ class ItemConsistency:
     evidence: tuple[tuple[str, str], ...]
     reason: str
 
-    def to_json(self) -> dict:
-        return {
-            "label": self.label,
-            "score": round(self.score, 4),
-            "evidence": [{"article": article, "sentence": sentence} for article, sentence in self.evidence],
-            "reason": self.reason,
-        }
+    def to_verdict(self) -> ConsistencyVerdict:
+        """As written into the results (score rounded to 4 decimals)."""
+        return ConsistencyVerdict(
+            label=self.label,
+            score=round(self.score, 4),
+            evidence=[EvidenceSentence(article=article, sentence=sentence) for article, sentence in self.evidence],
+            reason=self.reason,
+        )
 
 
 def verdict(label: ConsistencyLabel, strength: float, evidence: Iterable[SourceSentence], reason: str) -> ItemConsistency:
@@ -177,18 +164,28 @@ def _quote_sentences(sources: tuple[Article, ...], article_id: str, quote: str) 
 # --- Attendees -----------------------------------------------------------------
 
 
+def _gold_person(predicted: tuple[str, ...], gold: GoldSummary, threshold: float) -> GoldAttendee | None:
+    """The gold attendee a name means, by the attendee scorer's rules: the strongest rule, then the closest spelling, then gold order."""
+    people = [Person.of(g.name, g.aliases) for g in gold.attendees]
+    unambiguous = unambiguous_surnames(people)
+    best, best_rank = None, None
+    for attendee, person in zip(gold.attendees, people):
+        match = match_person(predicted, person, unambiguous, threshold)
+        if match is not None and (best_rank is None or (RULE_STRENGTH[match.rule], match.similarity) > best_rank):
+            best, best_rank = attendee, (RULE_STRENGTH[match.rule], match.similarity)
+    return best
+
+
 def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig) -> ItemConsistency:
     """Is this person reported at the summit, in this role, for this country?"""
-    threshold = config.name_fuzzy_threshold
+    threshold = config.names.fuzzy_threshold
     sentences = source_sentences(sources)
     predicted = name_tokens(attendee.name)
-    gold_person = next(
-        (g for g in gold.attendees if any(person_matches(predicted, name_tokens(n), threshold) for n in (g.name, *g.aliases))), None
-    )
+    gold_person = _gold_person(predicted, gold, threshold)
     forms = tuple(f for f in dict.fromkeys((predicted, *(name_tokens(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))) if f)
     if not forms:
         return verdict("unsupported", 0.0, [], f"{attendee.name!r} holds no name to look for")
-    mentions = person_mentions(forms, sentences, threshold)
+    mentions = person_mentions(forms, sentences, threshold=threshold, reading=config.sources)
     attending = [m.sentence for m in mentions if m.role == "attendee"]
     gold_evidence = _gold_sentences(gold_person.evidence, sources) if gold_person else []
     surname = predicted[-1] if predicted else attendee.name
@@ -205,7 +202,7 @@ def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Arti
     checks = [presence]
     if attendee.role:
         if any(role_near(attendee.role, m, forms, threshold) for m in mentions) or (
-            gold_person and gold_person.role and role_agrees(attendee.role, gold_person.role)
+            gold_person and gold_person.role and roles_agree(attendee.role, gold_person.role)
         ):
             checks.append(verdict("supported", 1.0, present_in, "role stated"))
         elif gold_person and gold_person.role:
@@ -238,7 +235,7 @@ def check_venue_component(
     forms = place_forms(value)
     if component == "country" and resolve_party(value) in CANONICAL_PARTIES:
         forms.add(fold(resolve_party(value)))
-    as_venue, elsewhere = venue_mentions(forms, sentences)
+    as_venue, elsewhere = venue_mentions(forms, sentences, reading=config.sources)
     if as_venue:
         return verdict("supported", 1.0, as_venue, f"{value!r} is named as where the summit is")
     stated = getattr(gold.venue, component) if gold.venue else None
@@ -314,160 +311,3 @@ def check_party_item(
     threshold = config.claims.match_threshold
     strength = (similarity - threshold) / (1 - threshold) if match.label == "supported" else similarity
     return verdict(match.label, strength, evidence, match.reason)
-
-
-# --- A whole summary -------------------------------------------------------------
-
-
-def check_item(
-    field: str, component: str | None, value: Any, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
-) -> ItemConsistency:
-    """Check one predicted item of any field (``component`` names the venue or time component)."""
-    if field == "attendees":
-        return check_attendee(value, gold=gold, sources=sources, config=config)
-    if field == "venue":
-        return check_venue_component(component, value, gold=gold, sources=sources, config=config)
-    if field == "time":
-        return check_time_component(component, value, gold=gold, sources=sources, config=config)
-    return check_party_item(field, value, gold=gold, sources=sources, config=config)
-
-
-def _items(prediction: Summary) -> list[tuple[tuple[str | int, ...], str, str | None, Any]]:
-    """Every predicted item as (path parts after the instance, field, component, value), in schema order."""
-    items: list[tuple[tuple[str | int, ...], str, str | None, Any]] = []
-    items += [(("attendees", i), "attendees", None, a) for i, a in enumerate(prediction.attendees)]
-    for field in ("venue", "time"):
-        slot = getattr(prediction, field)
-        for component in type(slot).model_fields if slot else ():
-            if getattr(slot, component) is not None:
-                items.append(((field, component), field, component, getattr(slot, component)))
-    for field in ("demands", "stakes"):
-        items += [((field, i), field, None, item) for i, item in enumerate(getattr(prediction, field))]
-    return items
-
-
-# A verdict is a pure function of the item, the gold, the sources and the
-# config, and a leaderboard checks the same items for many submissions; kept
-# per process, up to a bound that only a very large board reaches.
-_VERDICTS: dict[tuple, ItemConsistency] = {}
-_MAX_VERDICTS = 200_000
-
-
-def _verdict_key(field: str, component: str | None, value: Any) -> tuple:
-    """What an item's verdict depends on: a demand or stake is judged by its text and resolved party only ("Kremlin" is "Russia")."""
-    if field in ("demands", "stakes"):
-        return (field, value.text, resolve_party(value.party) if value.party else None)
-    return (field, component, value)
-
-
-def check_summary_consistency(
-    *, prediction: Summary, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
-) -> dict[str, ItemConsistency]:
-    """Label every predicted item of one instance supported, unsupported or contradicted by its sources.
-
-    Args:
-        prediction: the predicted summary.
-        gold: the instance's gold (its id names the instance; its evidence
-            counts only where the quotes are in ``sources``).
-        sources: the instance's articles. With none, every item is unsupported.
-        config: the scoring settings (``name_fuzzy_threshold`` is used for names).
-
-    Returns:
-        Item path (``predictions.003.venue.city``) -> verdict, in schema order;
-        empty for an empty prediction.
-
-    Texts not embedded yet are embedded as the checks meet them; scoring
-    embeds all of a submission's texts in one pass first
-    (``scorers.results.embed_submissions``), which is faster and gives the
-    same verdicts.
-    """
-    items = _items(prediction)
-    gold_key = gold.model_dump_json()
-    checked: dict[str, ItemConsistency] = {}
-    for parts, field, component, value in items:
-        key = (*_verdict_key(field, component, value), gold_key, sources, config)
-        found = _VERDICTS.get(key)
-        if found is None:
-            found = check_item(field, component, value, gold=gold, sources=sources, config=config)
-            if len(_VERDICTS) >= _MAX_VERDICTS:
-                _VERDICTS.clear()
-            _VERDICTS[key] = found
-        checked[json_path("predictions", gold.id, *parts)] = found
-    return checked
-
-
-def _tally(labels: Iterable[ConsistencyLabel]) -> dict:
-    counts = {label: 0 for label in LABELS}
-    for label in labels:
-        counts[label] += 1
-    total = sum(counts.values())
-    from scorers.aggregate import percent
-
-    return {"supported_rate": percent(Fraction(counts["supported"], total)) if total else None, **counts}
-
-
-def consistency_scores(labelled: Sequence[tuple[str, str, ConsistencyLabel]]) -> dict:
-    """Aggregate labels of (instance, field, label) triples: overall, per field and per instance.
-
-    ``supported_rate`` (0-100, 2 decimals; null with no items) is the
-    headline, "faithfulness": the share of predicted items the sources support.
-    """
-    instances = list(dict.fromkeys(instance for instance, _, _ in labelled))
-    return {
-        **_tally(label for _, _, label in labelled),
-        "fields": {field: _tally(label for _, f, label in labelled if f == field) for field in FIELDS},
-        "instances": {i: _tally(label for instance, _, label in labelled if instance == i) for i in instances},
-    }
-
-
-def render_consistency(results: Mapping) -> list[str]:
-    """Report lines: supported rate overall and per field, then every unsupported and contradicted item with its reason and evidence."""
-    summary = results["scores"].get("consistency")
-    if not summary:
-        return []
-
-    def rate(entry: Mapping) -> str:
-        return "—" if entry["supported_rate"] is None else f"{entry['supported_rate']:.2f}"
-
-    lines = [
-        "",
-        f"consistency with the sources (supported rate): {rate(summary)} "
-        f"({summary['supported']} supported, {summary['unsupported']} unsupported, {summary['contradicted']} contradicted)",
-        "  by field: " + "; ".join(f"{field} {rate(entry)}" for field, entry in summary["fields"].items()),
-        "  by instance: " + "; ".join(f"{instance} {rate(entry)}" for instance, entry in summary["instances"].items()),
-    ]
-    flagged = [item for item in results["items"] if item.get("consistency", {}).get("label", "supported") != "supported"]
-    if flagged:
-        lines += ["unsupported and contradicted items:"]
-        for item in flagged:
-            verdict = item["consistency"]
-            lines.append(f"  {verdict['label']:<12} {item['path']}: {verdict['reason']}")
-            lines += [f"      [{e['article']}] {e['sentence']}" for e in verdict["evidence"][:1]]
-    return lines
-
-
-def render_meta_evaluation(report: Mapping) -> str:
-    """The meta-evaluation as plain-text tables: balanced accuracy and AUC per part and field, confusion matrices, failures."""
-
-    def number(value: float | None) -> str:
-        return "—" if value is None else f"{value:.3f}"
-
-    systems = ("scorer", "rouge1_precision", "minilm_cosine")
-    lines = []
-    for part, groups in report["parts"].items():
-        lines += [
-            f"== {part} ({groups['overall']['scorer']['n']} items): balanced accuracy (supported vs not) / ROC AUC",
-            f"{'':<10}{'n':>4}  " + "".join(f"{name:>24}" for name in systems),
-        ]
-        for group, entry in groups.items():
-            cells = "".join(f"{number(entry[s]['balanced_accuracy']) + ' / ' + number(entry[s]['auc']):>24}" for s in systems)
-            lines.append(f"{group:<10}{entry['scorer']['n']:>4}  {cells}")
-        thresholds = ", ".join(f"{s} {groups['overall'][s]['threshold']:.3f}" for s in systems[1:])
-        lines.append(f"baseline thresholds (tuned on these {groups['overall']['scorer']['n']} items, overall): {thresholds}")
-        for group, entry in groups.items():
-            lines.append(f"confusion, scorer, {group} (rows: label; columns: predicted supported / unsupported / contradicted)")
-            lines += [f"  {gold:<13}" + "".join(f"{count:>6}" for count in row.values()) for gold, row in entry["scorer"]["confusion"].items()]
-        lines.append("")
-    lines.append(f"{len(report['failures'])} items on the wrong side of supported / not supported:")
-    lines += [f"  {f['id']} ({f['part']}) {f['instance']} {f['field']}: labelled {f['label']}, scored {f['predicted']}: {f['reason']}" for f in report["failures"]]
-    return "\n".join(lines)

@@ -71,6 +71,7 @@ from benchmark.normalize import CANONICAL_PARTIES, fold, party_aliases, resolve_
 from benchmark.schema import Fact
 from scorers.claims import quantities, quantities_agree
 from scorers.config import ClaimMatchConfig
+from scorers.sentences import split_sentences
 
 ConsistencyLabel = Literal["supported", "unsupported", "contradicted"]
 PartyRelation = Literal["holder", "agrees", "involved", "unheld", "other"]
@@ -480,8 +481,6 @@ def _facts_of_sentences(
     text: str, party: str | None, field: str, facts: tuple[Fact, ...], sources: tuple[Article, ...], index: _FactIndex, config: ClaimMatchConfig
 ) -> tuple[str, ...]:
     """The distinct facts the sentences of a text of several sentences state, each read on its own (one per sentence at most)."""
-    from scorers.similarity import split_sentences
-
     sentences = split_sentences(text)
     if len(sentences) < 2:
         return ()

@@ -32,8 +32,6 @@ dev part only (README "How the thresholds were chosen").
 from __future__ import annotations
 
 import itertools
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +45,7 @@ from benchmark.schema import FIELDS, TIME_COMPONENTS, VENUE_COMPONENTS, Instance
 from scorers.aggregate import overall_score, percent
 from scorers.base import Counts
 from scorers.config import ClaimMatchConfig, ScoringConfig
+from scorers.results_schema import Results
 
 JUDGMENTS_DIR = GOLD_DIR / "judgments"
 Part = Literal["dev", "held-out"]
@@ -221,24 +220,24 @@ def annotator_counts(credit: Mapping[ItemKey, int | None]) -> dict[str, dict[str
 # --- The scorer's side, read from its results --------------------------------------
 
 
-def scorer_view(results: Mapping) -> tuple[dict[str, int | None], dict[str, str]]:
+def scorer_view(results: Results) -> tuple[dict[str, int | None], dict[str, str]]:
     """From scoring results: each predicted item's credited gold position (None: none) and its consistency label, by path."""
     instances = load_instances()
     credit: dict[str, int | None] = {}
     labels: dict[str, str] = {}
-    for entry in results["items"]:
-        if entry["verdict"] == "missing":
+    for entry in results.items:
+        if entry.verdict == "missing":
             continue
-        path = entry["path"]
-        labels[path] = entry["consistency"]["label"]
-        if entry["verdict"] != "correct":
+        path = entry.path
+        labels[path] = entry.consistency.label
+        if entry.verdict != "correct":
             credit[path] = None
-        elif entry["field"] in ("venue", "time"):
+        elif entry.field in ("venue", "time"):
             credit[path] = 0
         else:
-            gold = getattr(instances[entry["instance"]].gold, entry["field"])
-            key = "name" if entry["field"] == "attendees" else "text"
-            credit[path] = next(j for j, g in enumerate(gold) if getattr(g, key) == entry["gold"][key])
+            gold = getattr(instances[entry.instance].gold, entry.field)
+            key = "name" if entry.field == "attendees" else "text"
+            credit[path] = next(j for j, g in enumerate(gold) if getattr(g, key) == entry.gold[key])
     return credit, labels
 
 
@@ -272,7 +271,7 @@ def _rate(hits: int, total: int) -> float | None:
     return hits / total if total else None
 
 
-def compare(system: str, entry: SystemEntry, results: Mapping, judged: Mapping[ItemKey, Judgment]) -> SystemReport:
+def compare(system: str, entry: SystemEntry, results: Results, judged: Mapping[ItemKey, Judgment]) -> SystemReport:
     """Compare a system's scoring results with its reference annotator's judgments."""
     scorer_credit, scorer_labels = scorer_view(results)
     human_credit = annotator_credit(judged, scorer_credit)
@@ -282,7 +281,7 @@ def compare(system: str, entry: SystemEntry, results: Mapping, judged: Mapping[I
     agree = {"all": [], "free": [], "slots": []}
     supported = {"all": [], "free": []}
     disagreements = []
-    reasons = {item["path"]: item["consistency"]["reason"] for item in results["items"] if "consistency" in item}
+    reasons = {item.path: item.consistency.reason for item in results.items if item.consistency is not None}
     false_contradictions = 0
     for key, judgment in judged.items():
         path = key.path
@@ -339,7 +338,7 @@ def compare(system: str, entry: SystemEntry, results: Mapping, judged: Mapping[I
         faithfulness_scorer=100 * sum(s for _, s in supported["all"]) / total,
         faithfulness_annotator=100 * sum(h for h, _ in supported["all"]) / total,
         false_contradictions=false_contradictions,
-        overall_scorer=float(results["scores"]["overall"]),
+        overall_scorer=float(results.scores.overall),
         overall_annotator=percent(overall_score(annotator_counts(human_credit))) or 0.0,
         disagreements=tuple(disagreements),
     )
@@ -480,49 +479,3 @@ def choose_thresholds(*, directory: Path = JUDGMENTS_DIR) -> tuple[list[Threshol
     near_best = [c for c in choices if c.objective >= choices[0].objective - tolerance]
     chosen = min(near_best, key=lambda c: (-c.config.match_threshold, c.config.credit_margin, c.config.opposite_margin))
     return choices, chosen
-
-
-def render_meta_evaluation(report: Mapping) -> str:
-    """The per-system table (and annotator agreement) as plain text."""
-
-    def pct(value: float | None) -> str:
-        return "—" if value is None else f"{100 * value:.1f}"
-
-    lines = [
-        "Scorer against annotators, per system (credit and labels of every predicted item; d/s = demands and stakes)",
-        f"{'system':<16}{'part':<10}{'items':>6}{'credit':>8}{'credit d/s':>11}{'TPR':>7}{'TNR':>7}{'TPR d/s':>9}{'TNR d/s':>9}"
-        f"{'faith':>8}{'(ann.)':>8}{'false contr.':>13}{'overall':>9}{'(ann.)':>8}",
-    ]
-    for r in report["systems"]:
-        lines.append(
-            f"{r.system:<16}{r.part:<10}{r.items:>6}{pct(r.credit_agreement):>8}{pct(r.credit_agreement_free_text):>11}"
-            f"{pct(r.tpr):>7}{pct(r.tnr):>7}{pct(r.tpr_free_text):>9}{pct(r.tnr_free_text):>9}"
-            f"{r.faithfulness_scorer:>8.1f}{r.faithfulness_annotator:>8.1f}{r.false_contradictions:>13}{r.overall_scorer:>9.2f}{r.overall_annotator:>8.2f}"
-        )
-    slot_items = sum(r.items - r.free_text_items for r in report["systems"])
-    slot_disagreements = sum(1 for r in report["systems"] for d in r.disagreements if not re.search(r"\.(demands|stakes)\[", d["path"]))
-    if slot_items:
-        lines += [
-            "",
-            f"attendees, venue and time, all systems: {slot_items} items, scorer and annotator disagree on {slot_disagreements}"
-            " (credit or supported vs not)",
-        ]
-    for part in ("dev", "held-out"):
-        members = [r for r in report["systems"] if r.part == part]
-        if len(members) > 1:
-            by_scorer = [r.system for r in sorted(members, key=lambda r: -r.overall_scorer)]
-            by_annotator = [r.system for r in sorted(members, key=lambda r: -r.overall_annotator)]
-            lines += ["", f"{part} ranking by the scorer:     " + " > ".join(by_scorer), f"{part} ranking by the annotators: " + " > ".join(by_annotator)]
-    if report["agreement"]:
-        lines += ["", "Annotator agreement (two annotators, same items)"]
-        for a in report["agreement"]:
-            lines.append(
-                f"  {a.system}: {a.annotators[0]} vs {a.annotators[1]}, {a.items} items: credit {pct(a.credit)}%, label {pct(a.label)}%,"
-                f" supported vs not {pct(a.supported_vs_not)}%"
-            )
-    return "\n".join(lines)
-
-
-def render_disagreements(report: Mapping) -> str:
-    """Every item where the scorer and the annotator disagree, with both reasons (JSON lines)."""
-    return "\n".join(json.dumps({"system": r.system, **d}, ensure_ascii=False) for r in report["systems"] for d in r.disagreements)

@@ -1,10 +1,12 @@
-"""Scoring a whole submission: the results JSON, and what it costs to miss each item.
+"""Scoring a whole submission into its results.
 
 ``score_submission`` checks the benchmark data against its checksums, runs
-the five field scorers on every instance, and assembles the results
-(format: README "Scoring"): the signature, the system, the scores (overall,
-per field, per instance, secondary figures) and one entry per predicted
-item and per unmatched gold item, each with its verdict and the reason.
+the field scorers (``scorers.fields.FIELD_SPECS``) and the consistency
+checks on every instance, and assembles the typed results
+(``scorers.results_schema.Results``; README "Scoring"): the signature, the
+system, the scores (overall, per field, per instance, secondary figures,
+consistency) and one entry per predicted item and per unmatched gold item,
+each with its verdict and the reason.
 Everything in it is a function of the submission bytes, the data and the
 signature, so the same input gives the same bytes (``write_results``).
 
@@ -15,7 +17,6 @@ with results identical to ``score_submission``'s, byte for byte.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,35 +26,90 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from benchmark.data import Instance, load_instances, verify_integrity
+from benchmark.data import Article, Instance, load_instances, verify_integrity
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write
-from benchmark.schema import FIELDS, Summary, json_path
+from benchmark.normalize import resolve_party
+from benchmark.schema import GoldSummary, Summary, SystemInfo, json_path
 from benchmark.submission import LoadedSubmission
-from scorers.aggregate import counts_report, field_totals, instance_score, overall_score, percent
-from scorers.attendees import score_attendees
-from scorers.base import Counts, FieldResult, ItemOutcome
+from scorers.aggregate import consistency_scores, counts_report, field_totals, instance_score, overall_score, percent
+from scorers.base import FieldResult, ItemOutcome
 from scorers.config import ScoringConfig
-from scorers.consistency import ItemConsistency, check_summary_consistency, consistency_scores, render_consistency
+from scorers.consistency import ItemConsistency
+from scorers.fields import FIELD_SPECS, FREE_TEXT_FIELDS
+from scorers.results_schema import (
+    AgreementRate,
+    ConsistencyScores,
+    InstanceScore,
+    ItemDetails,
+    ItemResult,
+    MeanSimilarity,
+    Results,
+    Scores,
+    Signature,
+    SubmissionRecord,
+)
 from scorers.signature import build_signature
-from scorers.slots import score_time, score_venue
 
 SIMILARITY_DECIMALS = 4
-_TEXT_FIELDS = ("demands", "stakes")
 
 
 def score_instance(prediction: Summary, instance: Instance, *, config: ScoringConfig) -> dict[str, FieldResult]:
-    """Run the five field scorers on one instance, in the canonical field order."""
-    from scorers.texts import score_demands, score_stakes
-
+    """Run every field scorer on one instance, in the schema's field order."""
     gold, sources = instance.gold, instance.sources
     return {
-        "attendees": score_attendees(prediction=prediction.attendees, gold=gold.attendees, sources=sources, config=config),
-        "venue": score_venue(prediction=prediction.venue, gold=gold.venue, sources=sources, config=config),
-        "time": score_time(prediction=prediction.time, gold=gold.time, sources=sources, config=config),
-        "demands": score_demands(prediction=prediction.demands, gold=gold.demands, sources=sources, config=config),
-        "stakes": score_stakes(prediction=prediction.stakes, gold=gold.stakes, sources=sources, config=config),
+        name: spec.score(prediction=getattr(prediction, name), gold=getattr(gold, name), sources=sources, config=config)
+        for name, spec in FIELD_SPECS.items()
     }
+
+
+# A verdict is a pure function of the item, the gold, the sources and the
+# config, and a leaderboard checks the same items for many submissions; kept
+# per process, up to a bound that only a very large board reaches.
+_VERDICTS: dict[tuple, ItemConsistency] = {}
+_MAX_VERDICTS = 200_000
+
+
+def _verdict_key(field: str, component: str | None, value: Any) -> tuple:
+    """What an item's verdict depends on: a demand or stake is judged by its text and resolved party only ("Kremlin" is "Russia")."""
+    if FIELD_SPECS[field].free_text:
+        return (field, value.text, resolve_party(value.party) if value.party else None)
+    return (field, component, value)
+
+
+def check_summary_consistency(
+    *, prediction: Summary, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig
+) -> dict[str, ItemConsistency]:
+    """Label every predicted item of one instance supported, unsupported or contradicted by its sources (``scorers.consistency``).
+
+    Args:
+        prediction: the predicted summary.
+        gold: the instance's gold (its id names the instance; its evidence
+            counts only where the quotes are in ``sources``).
+        sources: the instance's articles. With none, every item is unsupported.
+        config: the scoring settings.
+
+    Returns:
+        Item path (``predictions.003.venue.city``) -> verdict, in schema order;
+        empty for an empty prediction.
+
+    Texts not embedded yet are embedded as the checks meet them; scoring
+    embeds all of a submission's texts in one pass first
+    (``embed_submissions``), which is faster and gives the same verdicts.
+    """
+    gold_key = gold.model_dump_json()
+    checked: dict[str, ItemConsistency] = {}
+    for field, spec in FIELD_SPECS.items():
+        for parts, component, value in spec.predicted_items(prediction):
+            key = (*_verdict_key(field, component, value), gold_key, sources, config)
+            found = _VERDICTS.get(key)
+            if found is None:
+                found = spec.check(component, value, gold=gold, sources=sources, config=config)
+                if len(_VERDICTS) >= _MAX_VERDICTS:
+                    _VERDICTS.clear()
+                _VERDICTS[key] = found
+            checked[json_path("predictions", gold.id, *parts)] = found
+    return checked
 
 
 def embed_submissions(submissions: Sequence[LoadedSubmission]) -> None:
@@ -74,13 +130,13 @@ def embed_submissions(submissions: Sequence[LoadedSubmission]) -> None:
         item.text
         for submission in submissions
         for summary in submission.predictions.values()
-        for field in _TEXT_FIELDS
+        for field in FREE_TEXT_FIELDS
         for item in getattr(summary, field)
     ]
     encoder.embed([*benchmark_texts, *predicted])
 
 
-def score_submissions(submissions: Sequence[LoadedSubmission], *, config: ScoringConfig, workers: int = 1) -> Iterator[dict]:
+def score_submissions(submissions: Sequence[LoadedSubmission], *, config: ScoringConfig, workers: int = 1) -> Iterator[Results]:
     """Score many submissions: their texts embedded in one pass, then each scored, by several processes if asked.
 
     Args:
@@ -141,7 +197,7 @@ def score_submissions(submissions: Sequence[LoadedSubmission], *, config: Scorin
 def _instance_groups(submissions: Sequence[LoadedSubmission], instance_ids: list[str], workers: int) -> list[list[str]]:
     """Instances shared out to at most ``workers`` groups of about equal work (predicted items, largest first to the lightest group)."""
     load = {
-        instance_id: sum(1 + sum(len(getattr(s.predictions[instance_id], f)) for f in ("attendees", *_TEXT_FIELDS)) for s in submissions if instance_id in s.predictions)
+        instance_id: sum(1 + sum(len(getattr(s.predictions[instance_id], f)) for f in ("attendees", *FREE_TEXT_FIELDS)) for s in submissions if instance_id in s.predictions)
         for instance_id in instance_ids
     }
     groups: list[list[str]] = [[] for _ in range(max(1, min(workers, len(instance_ids))))]
@@ -181,7 +237,7 @@ def _score_instance(loaded: LoadedSubmission, instance_id: str, config: ScoringC
 
 def score_submission(
     loaded: LoadedSubmission, *, config: ScoringConfig, progress: Callable[[str], None] | None = None
-) -> dict:
+) -> Results:
     """Score a validated submission against the benchmark's gold.
 
     Args:
@@ -191,7 +247,7 @@ def score_submission(
             (the CLI prints these on stderr).
 
     Returns:
-        The results as a JSON-ready dict (see the module docstring).
+        The results (see the module docstring).
 
     Raises:
         IntegrityError: the articles or gold no longer match their checksums.
@@ -211,7 +267,7 @@ def score_submission(
 
 def _assemble(
     loaded: LoadedSubmission, scored: Mapping[str, tuple[dict[str, FieldResult], dict[str, ItemConsistency]]], signature: dict
-) -> dict:
+) -> Results:
     """The results of a submission from its instances' field results and verdicts (in instance order)."""
     results_by_instance = {instance_id: fields for instance_id, (fields, _) in scored.items()}
     consistency = {path: label for _, verdicts in scored.values() for path, label in verdicts.items()}
@@ -221,56 +277,57 @@ def _assemble(
         for result in fields.values()
         for outcome in _ordered(result.items)
     ]
-    scores = accuracy_scores(results_by_instance)
-    scores["consistency"] = consistency_scores([(i["instance"], i["field"], i["consistency"]["label"]) for i in items if "consistency" in i])
-    return {
-        "signature": signature,
-        "system": loaded.submission.system.model_dump(mode="json"),
-        "submission": {"sha256": loaded.sha256, "missing_instances": list(loaded.missing)},
-        "scores": scores,
-        "items": items,
-    }
+    labelled = [(item.instance, item.field, item.consistency.label) for item in items if item.consistency is not None]
+    return Results(
+        signature=Signature(**signature),
+        # Every key written, null where the submission left it out.
+        system=SystemInfo.model_validate(loaded.submission.system.model_dump()),
+        submission=SubmissionRecord(sha256=loaded.sha256, missing_instances=list(loaded.missing)),
+        scores=accuracy_scores(results_by_instance, consistency=consistency_scores(labelled)),
+        items=items,
+    )
 
 
-def write_results(results: dict, path: Path) -> None:
-    """Write results as UTF-8 JSON (2-space indent, keys in their built order), atomically.
+def write_results(results: Results, path: Path) -> None:
+    """Write results (``Results.to_json_bytes``) atomically.
 
     Raises:
         InputError: the file cannot be written (for example, its directory does not exist).
     """
-    text = json.dumps(results, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     try:
-        atomic_write(Path(path), text.encode("utf-8"))
+        atomic_write(Path(path), results.to_json_bytes())
     except OSError as error:
         raise InputError([Problem(str(path), f"cannot write results: {error.strerror or error}")]) from None
 
 
-def accuracy_scores(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
-    """The ``scores`` of the results, without ``consistency``: overall, per field, per instance, secondary.
+def accuracy_scores(results_by_instance: Mapping[str, Mapping[str, FieldResult]], *, consistency: ConsistencyScores) -> Scores:
+    """The scores of the results: overall, per field, per instance, secondary, and the given consistency scores.
 
     Args:
         results_by_instance: instance id -> field -> the field scorer's result
             (``score_instance``), in canonical instance order.
+        consistency: the consistency scores (``scorers.aggregate.consistency_scores``).
     """
     counts = {i: {f: result.counts for f, result in fields.items()} for i, fields in results_by_instance.items()}
-    return {
-        "overall": percent(overall_score(counts)),
-        "fields": {field: counts_report(total) for field, total in field_totals(counts).items()},
-        "instances": {
-            instance_id: {
-                "overall": percent(instance_score(fields)),
-                "fields": {field: counts_report(field_counts) for field, field_counts in fields.items()},
-            }
+    return Scores(
+        overall=percent(overall_score(counts)),
+        fields={field: counts_report(total) for field, total in field_totals(counts).items()},
+        instances={
+            instance_id: InstanceScore(
+                overall=percent(instance_score(fields)),
+                fields={field: counts_report(field_counts) for field, field_counts in fields.items()},
+            )
             for instance_id, fields in counts.items()
         },
-        "secondary": _secondary(results_by_instance),
-    }
+        secondary=_secondary(results_by_instance),
+        consistency=consistency,
+    )
 
 
-def _secondary(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict:
+def _secondary(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> dict[str, AgreementRate | MeanSimilarity]:
     """Agreement rates summed over instances, then the mean similarity of matched text items."""
     tallies: dict[str, list[int]] = {}
-    similarities: dict[str, list[float]] = {field: [] for field in _TEXT_FIELDS}
+    similarities: dict[str, list[float]] = {field: [] for field in FREE_TEXT_FIELDS}
     for fields in results_by_instance.values():
         for field, result in fields.items():
             for name, (agree, compared) in result.secondary.items():
@@ -279,14 +336,14 @@ def _secondary(results_by_instance: Mapping[str, Mapping[str, FieldResult]]) -> 
                 tally[1] += compared
             if field in similarities:
                 similarities[field] += [o.similarity for o in result.items if o.verdict == "correct" and o.similarity is not None]
-    report: dict[str, dict] = {
-        name: {"value": percent(Fraction(agree, compared)) if compared else None, "agree": agree, "compared": compared}
+    report: dict[str, AgreementRate | MeanSimilarity] = {
+        name: AgreementRate(value=percent(Fraction(agree, compared)) if compared else None, agree=agree, compared=compared)
         for name, (agree, compared) in tallies.items()
     }
     for field, values in similarities.items():
         # fsum is exact, so the mean does not depend on the order of the items.
         mean = round(math.fsum(values) / len(values), SIMILARITY_DECIMALS) if values else None
-        report[f"{field}.mean_similarity"] = {"value": mean, "matched": len(values)}
+        report[f"{field}.mean_similarity"] = MeanSimilarity(value=mean, matched=len(values))
     return report
 
 
@@ -295,12 +352,12 @@ def _ordered(outcomes: tuple[ItemOutcome, ...]) -> list[ItemOutcome]:
     return sorted(outcomes, key=lambda outcome: outcome.verdict == "missing")
 
 
-def _item(outcome: ItemOutcome, instance_id: str, consistency: Mapping[str, ItemConsistency]) -> dict:
+def _item(outcome: ItemOutcome, instance_id: str, consistency: Mapping[str, ItemConsistency]) -> ItemResult:
     path = outcome.path
     if not path.startswith(("predictions.", "gold.")):
         # Scorers name items relative to the instance; missing items live in gold.
         path = f"{json_path('gold' if outcome.verdict == 'missing' else 'predictions', instance_id)}.{path}"
-    entry = {
+    entry: dict[str, Any] = {
         "path": path,
         "instance": instance_id,
         "field": outcome.field,
@@ -308,11 +365,11 @@ def _item(outcome: ItemOutcome, instance_id: str, consistency: Mapping[str, Item
         "value": _plain(outcome.value),
         "gold": _plain(outcome.gold),
         "similarity": _plain(outcome.similarity),
-        "details": _plain(outcome.details),
+        "details": ItemDetails(**_plain(outcome.details)),
     }
     if path in consistency:  # predicted items only: nothing was predicted for a missing one
-        entry["consistency"] = consistency[path].to_json()
-    return entry
+        entry["consistency"] = consistency[path].to_verdict()
+    return ItemResult(**entry)
 
 
 def _plain(value: Any) -> Any:
@@ -328,113 +385,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (float, Fraction)) or hasattr(value, "__float__"):
         return round(float(value), SIMILARITY_DECIMALS)
     raise TypeError(f"cannot write {type(value).__name__} into results")
-
-
-# --- Explaining the score: what each lost point cost -------------------------
-
-
-def _counts(entry: Mapping) -> Counts:
-    return Counts(entry["correct"], entry["incorrect"], entry["missing"], entry["spurious"])
-
-
-def item_cost(results: Mapping, item: Mapping) -> float:
-    """How many overall points (0-100) an item's verdict costs.
-
-    The overall score is recomputed from the counts as if this one item had
-    been right (a missing or incorrect item correct, a spurious one left
-    out); the cost is the difference. Correct items cost nothing.
-    """
-    verdict = item["verdict"]
-    if verdict == "correct":
-        return 0.0
-    instances = results["scores"]["instances"]
-    counts = {i: {f: _counts(entry) for f, entry in report["fields"].items()} for i, report in instances.items()}
-    before = overall_score(counts) or Fraction(0)
-    current = counts[item["instance"]][item["field"]]
-    fixed = {
-        "missing": Counts(current.correct + 1, current.incorrect, current.missing - 1, current.spurious),
-        "incorrect": Counts(current.correct + 1, current.incorrect - 1, current.missing, current.spurious),
-        "spurious": Counts(current.correct, current.incorrect, current.missing, current.spurious - 1),
-    }[verdict]
-    counts[item["instance"]] = {**counts[item["instance"]], item["field"]: fixed}
-    after = overall_score(counts) or Fraction(0)
-    return float((after - before) * 100)
-
-
-def _short(value: Any, limit: int = 70) -> str:
-    if isinstance(value, Mapping):
-        if "text" in value:
-            text = f"{value.get('party') or '?'}: {value['text']}"
-        else:
-            text = str(value.get("name"))
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def loss_reason(item: Mapping) -> str:
-    """One line saying why an item lost points."""
-    verdict, details = item["verdict"], item.get("details") or {}
-    if verdict == "missing":
-        return f"gold {_short(item['gold'])!r} was not predicted"
-    if verdict == "incorrect":
-        return f"predicted {_short(item['value'])!r}, gold has {_short(item['gold'])!r}"
-    reason = f"{_short(item['value'])!r} is not in gold"
-    if "reason" in details:
-        reason += f": {details['reason']}"
-    elif "closest_similarity" in details:
-        reason += f" (closest: {_short(details['closest'])!r}, similarity {details['closest_similarity']})"
-    return reason
-
-
-def biggest_losses(results: Mapping, limit: int = 8) -> list[dict]:
-    """The items that cost the most overall points, most costly first.
-
-    Ties are kept in results order (instance, field, submission order).
-
-    Returns:
-        Up to ``limit`` dicts with ``path``, ``verdict``, ``cost`` (points,
-        rounded to 2 decimals) and ``reason``.
-    """
-    losses = [
-        {"path": item["path"], "verdict": item["verdict"], "cost": round(item_cost(results, item), 2), "reason": loss_reason(item)}
-        for item in results["items"]
-        if item["verdict"] != "correct"
-    ]
-    losses.sort(key=lambda loss: -loss["cost"])
-    return losses[:limit]
-
-
-def _cell(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def render_report(results: Mapping, *, losses: int = 8) -> str:
-    """The results as a plain-text report: F1 per instance and field, corpus P/R/F1, the biggest losses."""
-    scores = results["scores"]
-    width = max(len(field) for field in FIELDS) + 1
-    header = f"{'instance':<10}" + "".join(f"{field:>{width}}" for field in FIELDS) + f"{'overall':>{width}}"
-    lines = [f"system: {results['system']['name']}", f"signature: {results['signature']['string']}", "", "F1 (0-100)", header]
-    for instance_id, report in scores["instances"].items():
-        cells = "".join(f"{_cell(report['fields'][field]['f1']):>{width}}" for field in FIELDS)
-        lines.append(f"{instance_id:<10}{cells}{_cell(report['overall']):>{width}}")
-    lines.append("")
-    lines.append("all instances (counts summed)")
-    for measure in ("precision", "recall", "f1"):
-        cells = "".join(f"{_cell(scores['fields'][field][measure]):>{width}}" for field in FIELDS)
-        lines.append(f"{measure:<10}{cells}")
-    lines += ["", f"overall (mean of instance scores): {_cell(scores['overall'])}"]
-    secondary = [f"{name} {_cell(entry['value'])} ({entry['agree']}/{entry['compared']})" for name, entry in scores["secondary"].items() if "agree" in entry]
-    secondary += [
-        f"{name} {'—' if entry['value'] is None else entry['value']} over {entry['matched']} matched"
-        for name, entry in scores["secondary"].items()
-        if "matched" in entry
-    ]
-    if secondary:
-        lines += ["secondary: " + "; ".join(secondary)]
-    worst = biggest_losses(results, losses)
-    if worst:
-        lines += ["", f"biggest losses (overall points each would have earned, top {len(worst)}):"]
-        lines += [f"  -{loss['cost']:.2f}  {loss['verdict']:<9} {loss['path']}: {loss['reason']}" for loss in worst]
-    lines += render_consistency(results)
-    return "\n".join(lines)

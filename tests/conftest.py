@@ -26,6 +26,11 @@ def run_bench(*args: str, cwd: Path | None = None, env: dict | None = None, time
     )
 
 
+def results_json(results) -> dict:
+    """Scoring results (``scorers.results_schema.Results``) as the published JSON reads them."""
+    return json.loads(results.to_json_bytes())
+
+
 @pytest.fixture
 def example_submission() -> dict:
     return json.loads(EXAMPLE_SUBMISSION.read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import benchmark.data
-from benchmark.baselines import AUTHORS, SYSTEM_DATE, BaselineName, baselines, run_baseline, submission_bytes
+from benchmark.baselines.registry import AUTHORS, SYSTEM_DATE, BaselineName, baselines, run_baseline, submission_bytes
 from benchmark.baselines import rules
 from benchmark.data import GOLD_DIR, SUBMISSIONS_DIR, Article, load_gold
 from benchmark.normalize import fold

@@ -18,16 +18,11 @@ from benchmark.schema import WEEKDAYS, Attendee, GoldSummary, PartyItem, Summary
 from benchmark.submission import LoadedSubmission, validate_submission_data
 from scorers.claims import ZONE_OFFSETS, quantities, source_sentences, stated_times
 from scorers.config import ScoringConfig
-from scorers.consistency import (
-    LABELS,
-    check_attendee,
-    check_party_item,
-    check_summary_consistency,
-    check_time_component,
-    check_venue_component,
-    consistency_scores,
-    verdict,
-)
+from scorers.aggregate import consistency_scores
+from scorers.consistency import check_attendee, check_party_item, check_time_component, check_venue_component, verdict
+from scorers.results import check_summary_consistency
+from scorers.results_schema import CONSISTENCY_LABELS as LABELS
+from tests.conftest import results_json
 
 CONFIG = ScoringConfig()
 
@@ -313,7 +308,7 @@ def test_any_attendees_venue_and_time_get_a_valid_verdict(instance_000, names, c
 
 def test_aggregates_per_field_and_instance():
     labelled = [("000", "attendees", "supported"), ("000", "venue", "contradicted"), ("002", "attendees", "unsupported"), ("002", "attendees", "supported")]
-    report = consistency_scores(labelled)
+    report = consistency_scores(labelled).model_dump()
     assert (report["supported_rate"], report["supported"], report["unsupported"], report["contradicted"]) == (50.0, 2, 1, 1)
     assert report["fields"]["attendees"]["supported_rate"] == float(round(100 * Fraction(2, 3), 2))
     assert report["fields"]["stakes"] == {"supported_rate": None, "supported": 0, "unsupported": 0, "contradicted": 0}
@@ -321,7 +316,8 @@ def test_aggregates_per_field_and_instance():
 
 
 def test_score_submission_carries_consistency_and_the_report_lists_flagged_items():
-    from scorers.results import render_report, score_submission
+    from scorers.report import render_report
+    from scorers.results import score_submission
 
     data = {
         "schema_version": "1",
@@ -329,7 +325,8 @@ def test_score_submission_carries_consistency_and_the_report_lists_flagged_items
         "predictions": {"002": {"attendees": [{"name": "Donald Trump"}, {"name": "Zelenskiy"}], "venue": {"city": "Danang", "region": "Alaska"}}},
     }
     submission, missing = validate_submission_data(data, allow_partial=True)
-    results = score_submission(LoadedSubmission(submission, "0" * 64, missing), config=CONFIG)
+    scored = score_submission(LoadedSubmission(submission, "0" * 64, missing), config=CONFIG)
+    results = results_json(scored)
     by_path = {item["path"]: item for item in results["items"]}
     assert by_path["predictions.002.attendees[1]"]["consistency"]["label"] == "contradicted"
     assert by_path["predictions.002.venue.city"]["consistency"]["label"] == "unsupported"
@@ -337,6 +334,6 @@ def test_score_submission_carries_consistency_and_the_report_lists_flagged_items
     assert all("consistency" not in item for item in results["items"] if item["verdict"] == "missing")
     summary = results["scores"]["consistency"]
     assert (summary["supported"], summary["unsupported"], summary["contradicted"]) == (2, 1, 1)
-    report = render_report(results)
+    report = render_report(scored)
     assert "unsupported and contradicted items:" in report
     assert "predictions.002.attendees[1]" in report and "predictions.002.venue.city" in report

@@ -40,15 +40,17 @@ from benchmark.leaderboard import (
     stale_board_files,
     submit_submission,
 )
-from benchmark.schema import FIELDS, INSTANCE_IDS
+from benchmark.schema import FIELDS, INSTANCE_IDS, SystemInfo
 from scorers.base import Counts, FieldResult
+from scorers.aggregate import consistency_scores
 from scorers.results import accuracy_scores
+from scorers.results_schema import Results, Signature, SubmissionRecord
 from tests.conftest import EXAMPLE_SUBMISSION, REPO_ROOT, run_bench
 
 # --- Hand-made results -------------------------------------------------------------
 
 
-def make_results(name: str, correct_by_instance: dict[str, int], *, url: str | None = None, date: str | None = None) -> dict:
+def make_results(name: str, correct_by_instance: dict[str, int], *, url: str | None = None, date: str | None = None) -> Results:
     """A results dict in the published format, built from hand-chosen counts.
 
     On each instance every field has c correct, 4 - c missing and 4 - c
@@ -59,14 +61,16 @@ def make_results(name: str, correct_by_instance: dict[str, int], *, url: str | N
         instance: {field: FieldResult(field, Counts(correct=c, missing=4 - c, spurious=4 - c), items=()) for field in FIELDS}
         for instance, c in correct_by_instance.items()
     }
-    return {
-        "signature": {"string": "test-signature", "parts": {}},
-        "system": {"name": name, "description": None, "authors": None, "url": url, "model": None, "date": date},
-        "submission": {"sha256": "0" * 64, "missing_instances": []},
+    return Results(
+        signature=Signature(string="test-signature", parts={}),
+        # Not validated: the board must render safely whatever the results hold, even names and URLs the
+        # submission schema refuses.
+        system=SystemInfo.model_construct(name=name, description=None, authors=None, url=url, model=None, date=date),
+        submission=SubmissionRecord(sha256="0" * 64, missing_instances=[]),
         # The published format's own builder, so that these results have the real shape.
-        "scores": accuracy_scores(field_results),
-        "items": [],
-    }
+        scores=accuracy_scores(field_results, consistency=consistency_scores([])),
+        items=[],
+    )
 
 
 def standing(slug: str, correct: tuple[int, ...], *, name: str | None = None, url: str | None = None) -> Standing:
@@ -80,8 +84,8 @@ def standing(slug: str, correct: tuple[int, ...], *, name: str | None = None, ur
 def test_make_results_scores_are_hand_computed() -> None:
     results = make_results("x", dict(zip(INSTANCE_IDS, (4, 2, 2, 2, 0, 2))))
     # Instance scores 1, 1/2, 1/2, 1/2, 0, 1/2: their mean is 1/2.
-    assert results["scores"]["overall"] == 50.0
-    assert results["scores"]["instances"]["000"]["overall"] == 100.0
+    assert results.scores.overall == 50.0
+    assert results.scores.instances["000"].overall == 100.0
 
 
 # --- Slugs ---------------------------------------------------------------------------
@@ -169,7 +173,7 @@ def test_ranking_and_tie_groups() -> None:
     assert rows[3].p_value_above == 2 / 64
     # An instance score of c/4 for every instance: the interval is the point.
     assert (rows[0].low, rows[0].high) == (100.0, 100.0)
-    assert rows[2].low <= rows[2].standing.results["scores"]["overall"] <= rows[2].high
+    assert rows[2].low <= rows[2].standing.results.scores.overall <= rows[2].high
 
 
 GOLDEN_TABLE = Path(__file__).parent / "data" / "leaderboard_table_golden.md"
@@ -186,7 +190,8 @@ def test_table_matches_the_golden_file() -> None:
     (0, 0, 0, 0, -25, 25): sum 0, all 64, 1.000; tied - empty =
     (75, 50, 25, 50, 25, 0): one instance equal, 4 of 64, 0.0625, printed 0.062),
     so every system shares rank 1. The intervals are the seeded bootstrap's,
-    which this file also pins across numpy versions.
+    which this file also pins across numpy versions. These results have no
+    items, so faithfulness is n/a and nothing is contradicted (0).
     """
     rows = rank_rows(
         [

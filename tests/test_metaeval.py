@@ -93,24 +93,24 @@ def test_credit_and_consistency_never_contradict_each_other(every_result):
     """An item credited with a gold item is never contradicted, and is unsupported only for a named added detail."""
     checked = 0
     for results in every_result:
-        for item in results["items"]:
-            if item["field"] not in ("demands", "stakes") or item["verdict"] != "correct":
+        for item in results.items:
+            if item.field not in ("demands", "stakes") or item.verdict != "correct":
                 continue
             checked += 1
-            consistency = item["consistency"]
-            assert consistency["label"] != "contradicted", (results["system"]["name"], item["path"], consistency["reason"])
-            if consistency["label"] == "unsupported":
-                assert "but adds '" in consistency["reason"], (results["system"]["name"], item["path"], consistency["reason"])
+            consistency = item.consistency
+            assert consistency.label != "contradicted", (results.system.name, item.path, consistency.reason)
+            if consistency.label == "unsupported":
+                assert "but adds '" in consistency.reason, (results.system.name, item.path, consistency.reason)
     assert checked > 500
 
 
 def test_every_explanation_names_its_fact_and_quote(every_result):
     for results in every_result:
-        for item in results["items"]:
-            if item["field"] in ("demands", "stakes") and item["verdict"] != "missing":
-                reason = item["consistency"]["reason"]
+        for item in results.items:
+            if item.field in ("demands", "stakes") and item.verdict != "missing":
+                reason = item.consistency.reason
                 assert "fact " in reason and "“" in reason, reason
-                assert item["consistency"]["evidence"], item["path"]
+                assert item.consistency.evidence, item.path
 
 
 def test_meta_eval_prints_the_table_for_each_system_and_the_agreement():

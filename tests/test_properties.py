@@ -246,7 +246,8 @@ def _score(submission: dict, config) -> dict:
     from scorers.results import score_submission
 
     validated, missing = validate_submission_data(submission)
-    return score_submission(LoadedSubmission(submission=validated, sha256="generated", missing=missing), config=config)["scores"]
+    results = score_submission(LoadedSubmission(submission=validated, sha256="generated", missing=missing), config=config)
+    return results.scores.model_dump()
 
 
 def _assert_percent(value, where: str) -> None:

@@ -30,7 +30,7 @@ def overall(encoder):
     loaded = [load_submission(REDTEAM / f"{name}.json") for name in BOUNDED]
     bases = {name: _base(submission) for name, submission in zip(BOUNDED, loaded)}
     results = list(score_submissions([*loaded, *bases.values()], config=ScoringConfig()))
-    scored = [r["scores"]["overall"] for r in results]
+    scored = [r.scores.overall for r in results]
     return {name: (scored[n], scored[len(BOUNDED) + n]) for n, name in enumerate(BOUNDED)}
 
 

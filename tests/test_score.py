@@ -24,9 +24,12 @@ from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.submission import load_submission, validate_submission_data
 from scorers.attendees import score_attendees
 from scorers.config import ScoringConfig
-from scorers.results import accuracy_scores, biggest_losses, item_cost, loss_reason, score_instance, score_submission, write_results
+from scorers.aggregate import consistency_scores
+from scorers.report import biggest_losses, item_cost, loss_reason
+from scorers.results import accuracy_scores, score_instance, score_submission, write_results
+from scorers.results_schema import Results
 from scorers.slots import score_time, score_venue
-from tests.conftest import run_bench
+from tests.conftest import results_json, run_bench
 
 DATA = Path(__file__).resolve().parent / "data"
 REWORDED = DATA / "reworded_submission.json"
@@ -39,7 +42,7 @@ def config() -> ScoringConfig:
 
 
 @pytest.fixture(scope="module")
-def reworded_results(config) -> dict:
+def reworded_results(config) -> Results:
     return score_submission(load_submission(REWORDED), config=config)
 
 
@@ -55,7 +58,7 @@ def score_data(tmp_path, config):
     def score(data: dict) -> dict:
         path = tmp_path / "predictions.json"
         path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        return score_submission(load_submission(path), config=config)
+        return results_json(score_submission(load_submission(path), config=config))
 
     return score
 
@@ -90,9 +93,9 @@ def test_changed_gold_is_refused_before_scoring(tmp_path, monkeypatch, config):
         score_submission(load_submission(REWORDED), config=config)
 
 
-def test_unwritable_output_is_an_input_error(tmp_path):
+def test_unwritable_output_is_an_input_error(tmp_path, reworded_results):
     with pytest.raises(InputError, match="cannot write results"):
-        write_results({"a": 1}, tmp_path / "no such folder" / "results.json")
+        write_results(reworded_results, tmp_path / "no such folder" / "results.json")
 
 
 def test_score_refuses_an_invalid_submission_exactly_like_validate(tmp_path):
@@ -130,9 +133,8 @@ def test_empty_submission_scores_0(score_data):
 
 
 def test_reworded_reordered_aliased_gold_scores_near_100(reworded_results):
-    results = reworded_results
-    scores = results["scores"]
-    assert scores["overall"] >= 95.0, json.dumps(biggest_losses(results), indent=1)
+    scores = results_json(reworded_results)["scores"]
+    assert scores["overall"] >= 95.0, json.dumps(biggest_losses(reworded_results), indent=1)
     for field in ("attendees", "venue", "time"):
         assert scores["fields"][field]["f1"] == 100.0
     assert scores["secondary"]["attendees.role_accuracy"]["value"] == 100.0
@@ -146,7 +148,8 @@ def accuracy_of(data: dict, config: ScoringConfig) -> dict:
     ``score_submission``, without its slower consistency check (tested on its own)."""
     submission, _ = validate_submission_data(data)
     instances = load_instances()
-    return accuracy_scores({i: score_instance(submission.predictions[i], instance, config=config) for i, instance in instances.items()})
+    scored = {i: score_instance(submission.predictions[i], instance, config=config) for i, instance in instances.items()}
+    return accuracy_scores(scored, consistency=consistency_scores([])).model_dump()
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +225,7 @@ def test_each_error_lowers_the_score(config, steps):
 
 def test_results_shape_and_item_order(config, reworded_results):
     loaded = load_submission(REWORDED)
-    results = reworded_results
+    results = results_json(reworded_results)
     assert list(results) == ["signature", "system", "submission", "scores", "items"]
     assert set(results["signature"]) == {"string", "parts"}
     assert results["signature"]["string"].startswith("alaska-summit-bench:0.1.0|scorers:2|model:all-MiniLM-L6-v2/L6@")
@@ -254,16 +257,16 @@ def test_biggest_losses_are_ranked_by_their_cost(config):
     assert len(losses) == 8
     costs = [loss["cost"] for loss in losses]
     assert costs == sorted(costs, reverse=True) and costs[-1] > 0
-    every = sorted((round(item_cost(results, item), 2) for item in results["items"] if item["verdict"] != "correct"), reverse=True)
+    every = sorted((round(item_cost(results, item), 2) for item in results.items if item.verdict != "correct"), reverse=True)
     assert costs == every[:8]
-    reasons = {item["path"]: loss_reason(item) for item in results["items"]}
+    reasons = {item.path: loss_reason(item) for item in results.items}
     assert reasons["predictions.000.attendees[2]"] == "'Mario Rubino' is not in gold (closest: 'Marco Rubio', similarity 0.8696)"
     assert reasons["predictions.000.time.time_utc"] == "predicted '11:00', gold has '19:00'"
     assert reasons["gold.000.attendees[1]"] == "gold 'Vladimir Putin' was not predicted"
     # 003 attendees: 2 correct, 5 missing, 3 spurious, F1 = 4/(5+7). Predicting one
     # missing person: 3 correct of 6 predicted and 7 expected, F1 = 6/13. That
     # raises 003's mean over its 5 fields by a fifth of the gain, the overall by a sixth of that.
-    cost = item_cost(results, next(i for i in results["items"] if i["path"] == "gold.003.attendees[0]"))
+    cost = item_cost(results, next(i for i in results.items if i.path == "gold.003.attendees[0]"))
     assert cost == pytest.approx(float((Fraction(6, 13) - Fraction(4, 12)) / 5 / 6 * 100))
 
 
@@ -273,8 +276,8 @@ def test_partial_submission_scores_missing_instances_as_empty(tmp_path, config):
     path = tmp_path / "partial.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     results = score_submission(load_submission(path, allow_partial=True), config=config)
-    assert results["submission"]["missing_instances"] == ["event"]
-    assert results["scores"]["instances"]["event"]["overall"] == 0.0
+    assert results.submission.missing_instances == ["event"]
+    assert results.scores.instances["event"].overall == 0.0
 
 
 def test_two_runs_give_identical_bytes(tmp_path, config, reworded_results):
@@ -305,3 +308,19 @@ def test_cli_without_output_writes_no_file(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "results written" not in completed.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_results_round_trip_through_their_schema_byte_for_byte(tmp_path, reworded_results):
+    """A results file read back into the typed models and written again is the same bytes."""
+    path = tmp_path / "results.json"
+    write_results(reworded_results, path)
+    assert Results.model_validate_json(path.read_bytes()).to_json_bytes() == path.read_bytes()
+
+
+def test_bench_schema_results_prints_the_results_schema():
+    completed = run_bench("schema", "--results")
+    assert completed.returncode == 0, completed.stderr
+    schema = json.loads(completed.stdout)
+    assert schema["required"] == ["signature", "system", "submission", "scores", "items"]
+    assert set(schema["$defs"]["ItemResult"]["properties"]["verdict"]["enum"]) == {"correct", "incorrect", "missing", "spurious"}
+    assert schema["$defs"]["ConsistencyVerdict"]["properties"]["label"]["enum"] == ["supported", "unsupported", "contradicted"]

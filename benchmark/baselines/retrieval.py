@@ -1,6 +1,6 @@
 """The ``retrieval`` baseline: for each field, the sentences closest to a description of it.
 
-Every article is split into sentences (``scorers.similarity.split_sentences``)
+Every article is split into sentences (``scorers.sentences.split_sentences``)
 and embedded with the bundled all-MiniLM-L6-v2 sentence encoder
 (``scorers.similarity.load_encoder().sentence_embeddings``, the same model
 the scorer uses). Each field has a plain-language description
@@ -27,6 +27,7 @@ from __future__ import annotations
 from benchmark.baselines import rules
 from benchmark.data import Article
 from benchmark.schema import PartyItem, Summary
+from scorers.sentences import split_sentences
 
 DESCRIPTION = (
     "Sentence retrieval: for each field, the article sentences most similar (all-MiniLM-L6-v2 embeddings, cosine) "
@@ -55,7 +56,7 @@ def _retrieve(article: Article) -> dict[str, list[rules.Sentence]]:
     sentence that says when often says where too ("at the base at 1900 GMT"),
     so both extractors read both.
     """
-    from scorers.similarity import load_encoder, split_sentences
+    from scorers.similarity import load_encoder
 
     texts = split_sentences(article.text)
     encoder = load_encoder()

@@ -249,6 +249,14 @@ def run(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("lm-eval-path")
+def lm_eval_path() -> None:
+    """Print the folder of the lm-evaluation-harness task, for `lm_eval --include_path "$(bench lm-eval-path)" --tasks alaska_summit`."""
+    from benchmark.lmeval_task import TASK_DIR
+
+    typer.echo(str(TASK_DIR))
+
+
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
 
 

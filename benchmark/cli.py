@@ -257,6 +257,25 @@ def lm_eval_path() -> None:
     typer.echo(str(TASK_DIR))
 
 
+@app.command("lm-eval-convert")
+def lm_eval_convert(
+    samples: Annotated[Path, typer.Argument(help="The harness's samples_alaska_summit_<time>.jsonl (lm_eval --log_samples); its results_<time>.json must lie beside it.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Submission file to write; its run record is written beside it (x.json -> x.run.json).")] = Path("predictions.json"),
+    system_name: Annotated[str | None, typer.Option(help="Leaderboard name (default: the model name).", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing output file.")] = False,
+) -> None:
+    """Turn an lm-evaluation-harness run of the alaska_summit task into a submission and its run record."""
+    from benchmark.harness import convert_samples, write_converted
+
+    try:
+        converted = convert_samples(samples, system_name=system_name)
+        record = write_converted(converted, output, overwrite=replace)
+    except BenchError as error:
+        _fail(error)
+    usable = sum(any(summary.item_counts().values()) for summary in converted.submission.predictions.values())
+    typer.echo(f"wrote {output} and {record}: model {converted.record.model!r}, {usable} of 6 instances with a usable, non-empty reply")
+
+
 SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
 
 

@@ -28,13 +28,15 @@ from lm_eval.api.registry import register_model
 from lm_eval.tasks import TaskManager
 
 from benchmark.lmeval_task import TASK_DIR, TASK_NAME
+from benchmark.records import read_record, record_path, record_problems
 from benchmark.runner import load_prompt
-from benchmark.schema import FIELDS, INSTANCE_IDS
+from benchmark.schema import FIELDS, INSTANCE_IDS, Summary
 from benchmark.submission import load_submission
 from scorers.config import ScoringConfig
 from scorers.results import score_submission
 from scorers.results_schema import Results
 from tests.conftest import REPO_ROOT, run_bench
+from tests.openai_server import OpenAIServer, RecordedRequest, chat_completion
 
 SUBMISSIONS = REPO_ROOT / "submissions"
 
@@ -128,3 +130,68 @@ def test_dummy_model_scores_zero_without_traceback(tmp_path):
     assert metrics == {
         "overall": 0.0, **{f"{field}_f1": 0.0 for field in FIELDS}, "faithfulness": None, "contradicted": 0,
     }
+
+
+def test_lm_eval_cli_against_the_loopback_server_equals_bench_score_and_converts(tmp_path):
+    loaded = load_submission(SUBMISSIONS / "rules" / "predictions.json")
+    prompt = load_prompt()
+
+    def respond(request: RecordedRequest):
+        # Reasoning and a code fence around the JSON, as local servers send them: bench run's parser drops both.
+        summary = loaded.predictions[request.instance].model_dump_json(indent=1)
+        return chat_completion(f"<think>Reading the article.</think>\n```json\n{summary}\n```")
+
+    with OpenAIServer(respond) as server:
+        completed = subprocess.run(
+            [
+                sys.executable, "-m", "lm_eval", "--model", "local-chat-completions",
+                "--model_args", f"model=replay-rules,base_url={server.base_url}/chat/completions,tokenizer_backend=None",
+                "--tasks", TASK_NAME, "--include_path", str(TASK_DIR), "--apply_chat_template",
+                "--output_path", str(tmp_path / "out"), "--log_samples",
+            ],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+        )
+        requests = list(server.requests)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    # The harness's client sent bench run's user message, one request per instance, with no stop sequence.
+    assert sorted(r.instance for r in requests) == sorted(INSTANCE_IDS)
+    for request in requests:
+        assert request.messages == [{"role": "user", "content": prompt.render(request.instance)}]
+        assert request.body["stop"] == [] and request.body["max_tokens"] == 2048 and request.body["temperature"] == 0.0
+
+    (results_file,) = (tmp_path / "out").glob("*/results_*.json")
+    (samples_file,) = (tmp_path / "out").glob(f"*/samples_{TASK_NAME}_*.jsonl")
+    harness = harness_metrics(json.loads(results_file.read_text(encoding="utf-8"))["results"][TASK_NAME])
+    bench = score_submission(loaded, config=ScoringConfig())
+    assert harness == bench_metrics(bench)
+
+    # The converter: a submission that validates and files, and a run record that accounts for it.
+    converted = tmp_path / "converted" / "predictions.json"
+    completed = run_bench("lm-eval-convert", str(samples_file), "--output", str(converted), "--system-name", "Replayed rules")
+    assert completed.returncode == 0, completed.stderr
+    submission = json.loads(converted.read_text(encoding="utf-8"))
+    assert submission["system"]["model"] == "replay-rules"
+    assert "lm-evaluation-harness 0.4.13" in submission["system"]["description"]
+    assert "model type local-chat-completions" in submission["system"]["description"]
+    assert {i: Summary.model_validate(p) for i, p in submission["predictions"].items()} == loaded.predictions
+    record = read_record(record_path(converted))
+    assert record.route == "lm-eval" and record.harness.version == "0.4.13" and record.endpoint_host == server.host
+    assert record_problems(record, load_submission(converted).submission, prompt_sha256=prompt.sha256) == []
+    assert "/v1" not in record_path(converted).read_text(encoding="utf-8")  # a host, never the URL
+
+    filed = run_bench("submit", str(converted), "--submissions-dir", str(tmp_path / "submissions"))
+    assert filed.returncode == 0, filed.stderr
+    assert filed.stdout.startswith("filed: ") and f"overall {bench.scores.overall:.2f}" in filed.stdout
+    assert (tmp_path / "submissions" / "replayed-rules" / "predictions.json").read_bytes() == converted.read_bytes()
+
+
+def test_converter_refuses_a_run_of_some_instances_in_one_line(tmp_path):
+    samples = tmp_path / f"samples_{TASK_NAME}_2026-12-01T00-00-00.jsonl"
+    samples.write_text(json.dumps({"doc": {"instance": "000"}, "filtered_resps": ["{}"]}) + "\n", encoding="utf-8")
+    (tmp_path / "results_2026-12-01T00-00-00.json").write_text(
+        json.dumps({"configs": {TASK_NAME: {"metadata": {"prompt_sha256": load_prompt().sha256}}}}), encoding="utf-8"
+    )
+    completed = run_bench("lm-eval-convert", str(samples), "--output", str(tmp_path / "p.json"))
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines() == [f"error: {samples}: no sample for instances 001, 002, 003, 004, event (was the run limited with --limit?)"]
+    assert not (tmp_path / "p.json").exists()

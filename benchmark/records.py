@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write
-from benchmark.runner import parse_reply
+from benchmark.runner import InstanceOutcome, RunSettings, parse_reply
 from benchmark.schema import INSTANCE_IDS, Submission, Summary
 from benchmark.submission import parse_json_bytes
 
@@ -111,6 +112,22 @@ def write_record(record: RunRecord, submission: Path) -> Path:
     except OSError as error:
         raise InputError([Problem(str(path), f"cannot write the run record: {error.strerror or error}")]) from None
     return path
+
+
+def write_bench_run_record(
+    submission: Path, *, settings: RunSettings, host: str, response_format: str, outcomes: Mapping[str, InstanceOutcome]
+) -> Path:
+    """The run record of a finished ``bench run``: its settings and every instance's last reply."""
+    record = RunRecord(
+        route="bench run",
+        model=settings.model,
+        endpoint_host=host,
+        prompt=PromptRecord(version=settings.prompt_version, sha256=settings.prompt_sha256),
+        settings={"temperature": settings.temperature, "max_tokens": settings.max_tokens, "response_format": response_format},
+        harness=None,
+        instances={i: reply_record(outcomes[i].reply) for i in INSTANCE_IDS},
+    )
+    return write_record(record, submission)
 
 
 def read_record(path: Path) -> RunRecord:

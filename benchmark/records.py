@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write
-from benchmark.runner import InstanceOutcome, RunSettings, parse_reply
+from benchmark.runner import InstanceOutcome, RunSettings, load_prompt, parse_reply
 from benchmark.schema import INSTANCE_IDS, Submission, Summary
 from benchmark.submission import parse_json_bytes
 
@@ -169,3 +169,18 @@ def record_problems(record: RunRecord, submission: Submission, *, prompt_sha256:
             problems.append(Problem(f"instances.{instance_id}.reply", "does not parse to the submission's prediction"))
     problems.extend(Problem(f"instances.{i}", "not an instance of the benchmark") for i in record.instances if i not in INSTANCE_IDS)
     return problems
+
+
+def has_consistent_record(submission_path: Path, submission: Submission) -> bool:
+    """Whether a run record lies beside the submission; one that does not account for its predictions is refused.
+
+    Raises:
+        InputError: the record is unreadable, or does not account for the submission (each problem located in it).
+    """
+    path = record_path(submission_path)
+    if not path.exists():
+        return False
+    problems = record_problems(read_record(path), submission, prompt_sha256=load_prompt().sha256)
+    if problems:
+        raise InputError([Problem(f"{path}: {p.where}", p.message) for p in problems])
+    return True

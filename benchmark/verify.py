@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from benchmark.errors import InputError, Problem
-from benchmark.records import RunRecord, read_record, record_path, record_problems, reply_summary, sha256_text
+from benchmark.records import RunRecord, has_consistent_record, read_record, record_path, reply_summary, sha256_text
 from benchmark.runner import ChatClient, Endpoint, Prompt, RetryPolicy, RunSettings, _request, _RequestShape, load_prompt
 from benchmark.schema import INSTANCE_IDS, Summary
 from benchmark.submission import load_submission
@@ -77,13 +77,10 @@ def verify_run(
 
     loaded = load_submission(submission_path)
     path = record_path(submission_path)
-    if not path.exists():
+    if not has_consistent_record(submission_path, loaded.submission):
         raise InputError([Problem(str(path), "no run record beside the submission; only runs made by `bench run` or converted with `bench lm-eval-convert` can be verified")])
     record = read_record(path)
     prompt = load_prompt()
-    problems = record_problems(record, loaded.submission, prompt_sha256=prompt.sha256)
-    if problems:
-        raise InputError([Problem(f"{path}: {p.where}", p.message) for p in problems])
     endpoint = Endpoint.from_base_url(base_url)
     settings, response_format = _settings(record, model or record.model, endpoint, prompt)
     client = ChatClient(endpoint, api_key=api_key, api_key_env=api_key_env, policy=policy, note=note)

@@ -111,3 +111,34 @@ def test_verify_without_a_run_record_is_a_one_line_error():
         f"error: {REPO_ROOT / 'submissions' / 'example' / 'predictions.run.json'}: no run record beside the submission;"
         " only runs made by `bench run` or converted with `bench lm-eval-convert` can be verified"
     ]
+
+
+def test_the_board_marks_rows_reproducible_self_reported_or_reference(tmp_path, encoder):
+    output = tmp_path / "run" / "predictions.json"
+    with OpenAIServer(replies_of(rules_reply)) as server:
+        assert bench_run(server, output).returncode == 0
+    submissions = tmp_path / "submissions"
+    # A run record must account for the file it comes with: an edited prediction is refused before it is filed.
+    tampered = tmp_path / "tampered" / "predictions.json"
+    tampered.parent.mkdir()
+    data = json.loads(output.read_text(encoding="utf-8"))
+    data["predictions"]["000"]["venue"] = None
+    tampered.write_text(json.dumps(data), encoding="utf-8")
+    record_path(tampered).write_bytes(record_path(output).read_bytes())
+    refused = run_bench("submit", str(tampered), "--submissions-dir", str(submissions))
+    assert refused.returncode == 2
+    assert refused.stderr.splitlines() == [f"error: {record_path(tampered)}: instances.000.reply: does not parse to the submission's prediction"]
+
+    assert run_bench("submit", str(output), "--submissions-dir", str(submissions)).returncode == 0
+    assert (submissions / "replay-rules" / "predictions.run.json").read_bytes() == record_path(output).read_bytes()
+    hand = tmp_path / "hand.json"
+    hand.write_text((REPO_ROOT / "submissions" / "retrieval" / "predictions.json").read_text(encoding="utf-8").replace('"name": "retrieval"', '"name": "by hand"'), encoding="utf-8")
+    assert run_bench("submit", str(hand), "--submissions-dir", str(submissions)).returncode == 0
+    (submissions / "oracle").mkdir()
+    (submissions / "oracle" / "predictions.json").write_bytes((REPO_ROOT / "submissions" / "oracle" / "predictions.json").read_bytes())
+
+    completed = run_bench("leaderboard", "--submissions-dir", str(submissions), "--output-dir", str(tmp_path))
+    assert completed.returncode == 0, completed.stderr
+    rows = [line.split(" | ") for line in (tmp_path / "LEADERBOARD.md").read_text(encoding="utf-8").splitlines() if line.startswith("| ") and "---" not in line]
+    assert rows[0][2] == "Mark"
+    assert {row[1]: row[2] for row in rows[1:]} == {"oracle (reference)": "reference", "replay-rules": "reproducible", "by hand": "self-reported"}

@@ -1,7 +1,7 @@
 """The lm-evaluation-harness route: reading a reply as ``bench run`` does, and converting the harness's output.
 
 The task folder (``benchmark/lmeval_task/``) scores replies through
-``benchmark.records.reply_summary``, so that a reply earns in the harness
+``benchmark.provenance.reply_summary``, so that a reply earns in the harness
 exactly what it earns through ``bench run``. ``convert_samples`` turns a run's logged samples
 (``lm_eval --log_samples``) into a submission, with the model and the harness
 settings recorded, and its run record (``benchmark.records``). Neither needs
@@ -20,7 +20,8 @@ from typing import Any
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write
 from benchmark.lmeval_task import TASK_NAME
-from benchmark.records import HarnessRecord, PromptRecord, RunRecord, reply_record, reply_summary, write_record
+from benchmark.provenance import reply_summary
+from benchmark.records import HarnessRecord, PromptRecord, RunRecord, reply_record, write_record
 from benchmark.runner import load_prompt
 from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, SystemInfo
 from benchmark.submission import display_path, read_file_bytes

@@ -45,7 +45,8 @@ from pathlib import Path
 from benchmark.data import REPO_ROOT, SUBMISSIONS_DIR
 from benchmark.errors import InputError, Problem
 from benchmark.files import atomic_write, project_lock
-from benchmark.records import has_consistent_record, record_path
+from benchmark.provenance import has_consistent_record
+from benchmark.records import record_path
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.submission import LoadedSubmission, display_path, load_submission_bytes, read_file_bytes
 from scorers.config import BoardStatisticsConfig

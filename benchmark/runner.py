@@ -44,6 +44,7 @@ from typing import Any, Callable, Literal, TextIO
 from benchmark.data import sources_of
 from benchmark.errors import BenchError, EndpointError, InputError, Problem
 from benchmark.files import atomic_write
+from benchmark.records import PromptRecord, write_bench_run_record
 from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, Summary, SystemInfo
 from benchmark.submission import parse_json_bytes, validate_submission_data
 
@@ -689,8 +690,6 @@ def run_model(
     for instance_id in resumed:
         progress.advance(state.done[instance_id], resumed=True)
 
-    from benchmark.records import write_bench_run_record  # imported here: records read replies with this module's parser
-
     def write(final: bool) -> None:
         empty = [i for i, o in state.done.items() if o.status == "empty"]
         system = SystemInfo(
@@ -712,7 +711,11 @@ def run_model(
                 atomic_write(sidecar, state.to_bytes())
             atomic_write(output, (submission.model_dump_json(indent=2) + "\n").encode("utf-8"))
             if final and complete:
-                write_bench_run_record(output, settings=settings, host=endpoint.host, response_format=shape.response_format, outcomes=state.done)
+                write_bench_run_record(
+                    output, model=model, host=endpoint.host, prompt=PromptRecord(version=prompt.version, sha256=prompt.sha256),
+                    settings={"temperature": settings.temperature, "max_tokens": settings.max_tokens, "response_format": shape.response_format},
+                    replies={i: o.reply for i, o in state.done.items()},
+                )
                 sidecar.unlink(missing_ok=True)
         except OSError as error:
             raise InputError([Problem(str(output), f"cannot write: {error.strerror or error}")]) from None

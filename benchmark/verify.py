@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Callable
 
 from benchmark.errors import InputError, Problem
-from benchmark.records import RunRecord, has_consistent_record, read_record, record_path, reply_summary, sha256_text
+from benchmark.provenance import has_consistent_record, reply_summary
+from benchmark.records import RunRecord, read_record, record_path, sha256_text
 from benchmark.runner import ChatClient, Endpoint, Prompt, RetryPolicy, RunSettings, _request, _RequestShape, load_prompt
 from benchmark.schema import INSTANCE_IDS, Summary
 from benchmark.submission import load_submission

@@ -28,7 +28,8 @@ from lm_eval.api.registry import register_model
 from lm_eval.tasks import TaskManager
 
 from benchmark.lmeval_task import TASK_DIR, TASK_NAME
-from benchmark.records import read_record, record_path, record_problems
+from benchmark.provenance import record_problems
+from benchmark.records import read_record, record_path
 from benchmark.runner import load_prompt
 from benchmark.schema import FIELDS, INSTANCE_IDS, Summary
 from benchmark.submission import load_submission

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmark.records import read_record, record_path, record_problems, sha256_text
+from benchmark.provenance import record_problems
+from benchmark.records import read_record, record_path, sha256_text
 from benchmark.runner import load_prompt
 from benchmark.schema import INSTANCE_IDS
 from benchmark.submission import load_submission
 from tests.conftest import REPO_ROOT, run_bench
-from tests.openai_server import OpenAIServer, RecordedRequest, chat_completion
+from tests.openai_server import OpenAIServer, chat_completion
 
 RULES = load_submission(REPO_ROOT / "submissions" / "rules" / "predictions.json")
 SECRET_KEY = "sk-test-never-written-0123456789"

@@ -4,7 +4,7 @@
 * Prompt: ``benchmark/prompts/v1.md`` rendered by ``benchmark.runner.Prompt``,
   the very user message that ``bench run`` sends (with ``--apply_chat_template``
   the harness sends it as the one user message of a chat).
-* Reply: parsed by ``benchmark.records.reply_summary`` (``bench run``'s parser;
+* Reply: parsed by ``benchmark.provenance.reply_summary`` (``bench run``'s parser;
   a ``<think>`` block and a code fence are tolerated); an unusable reply is
   scored as an empty summary.
 * Per document, ``process_results`` scores the instance with ``bench score``'s
@@ -29,7 +29,7 @@ import datasets
 from lm_eval.api.task import ConfigurableTask
 
 from benchmark.data import load_instances, verify_integrity
-from benchmark.records import reply_summary
+from benchmark.provenance import reply_summary
 from benchmark.runner import load_prompt
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from scorers.aggregate import overall_score, percent

@@ -31,8 +31,41 @@ from benchmark.errors import InputError, IntegrityError
 from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, Fact, FactInventory, GoldSummary, json_path
 from benchmark.submission import parse_json_bytes
 
+
+class _NotInstalled(Traversable):
+    """Stands for a data package that cannot be imported: the first read reports it, in one line.
+
+    For example, an editable install made before ``gold/`` became a package: its
+    import finder knows only the packages there were then. Commands that read
+    no data (``validate``, ``schema``) still work.
+    """
+
+    def __init__(self, package: str, name: str | None = None):
+        self._package, self._name = package, name or package
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def joinpath(self, *descendants: str) -> _NotInstalled:
+        return _NotInstalled(self._package, descendants[-1] if descendants else self._name)
+
+    def _missing(self, *args, **kwargs):
+        raise IntegrityError(f"the benchmark's data package {self._package!r} is not installed; reinstall the benchmark (in a clone: pip install -e .)")
+
+    iterdir = is_dir = is_file = open = read_bytes = read_text = _missing
+
+
+def _data_package(name: str) -> Traversable:
+    """The files of a data package (a folder of package data, read through importlib.resources)."""
+    try:
+        return files(name)
+    except ModuleNotFoundError:
+        return _NotInstalled(name)
+
+
 ARTICLES_DIR: Traversable = files("benchmark") / "articles"
-GOLD_DIR: Traversable = files("gold")
+GOLD_DIR: Traversable = _data_package("gold")
 FACTS_DIR: Traversable = GOLD_DIR / "facts"
 CHECKSUMS_FILE = "SHA256SUMS"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")

@@ -135,6 +135,22 @@ def test_installed_copy_checks_the_board_of_the_clone_it_is_run_in(installed: In
     assert checked.stdout == "ok: the leaderboard is up to date\n"
 
 
+def test_a_missing_data_package_is_a_one_line_error(tmp_path: Path) -> None:
+    # As with an editable install made before gold/ was a package: `gold` cannot be imported.
+    program = "import sys\nsys.modules['gold'] = None\nfrom benchmark.cli import main\nmain()\n"
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", program, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+    validated = run("validate", str(EXAMPLE_SUBMISSION))
+    assert validated.returncode == 0, validated.stderr
+    for command in (["score", str(EXAMPLE_SUBMISSION)], ["meta-eval"]):
+        refused = run(*command)
+        assert (refused.returncode, refused.stdout) == (2, ""), (command, refused.stderr)
+        assert refused.stderr == "error: the benchmark's data package 'gold' is not installed; reinstall the benchmark (in a clone: pip install -e .)\n"
+
+
 # --- Finding the project folder ------------------------------------------------
 
 

@@ -409,7 +409,7 @@ def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfi
         return standing.results.scores.overall
 
     def instance_values(standing: Standing) -> list[float]:
-        scores = instance_scores(standing.results)
+        scores = instance_scores(standing.results.scores.instances)
         return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
 
     def interval(standing: Standing) -> tuple[float, float]:

@@ -318,7 +318,22 @@ def _score_text(score: float | None) -> str:
     return "n/a" if score is None else f"{score:.2f}"
 
 
-SubmissionsDir = Annotated[Path, typer.Option(help="Folder of submission folders.")]
+RootOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="The project folder, the one holding submissions/ and the board files (default: the nearest folder at or above the current one that holds a submissions/ folder).",
+        show_default=False,
+    ),
+]
+SubmissionsDir = Annotated[Path | None, typer.Option(help="Folder of submission folders (default: ROOT/submissions).", show_default=False)]
+
+
+def _root(root: Path | None) -> Path:
+    """The project folder: ``--root`` if given (it must hold submissions/), else found from the current folder."""
+    from benchmark.leaderboard import check_root, find_root
+
+    return check_root(root) if root is not None else find_root(Path.cwd())
 
 
 @app.command()
@@ -328,12 +343,19 @@ def submit(
         str | None, typer.Option(help="Folder name under submissions/ (default: derived from system.name).", show_default=False)
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Overwrite a submission already filed under the slug.")] = False,
-    submissions_dir: SubmissionsDir = Path("submissions"),
+    root: RootOption = None,
+    submissions_dir: SubmissionsDir = None,
 ) -> None:
-    """Validate and score a submission, then file it as submissions/<slug>/predictions.json with its results.json."""
-    from benchmark.leaderboard import results_summary, submit_submission
+    """Validate and score a submission, then file it as submissions/<slug>/predictions.json with its results.json.
+
+    submissions/ is the one in the project folder: the nearest folder at or
+    above the current one that holds a submissions/ folder, or --root.
+    """
+    from benchmark.leaderboard import SUBMISSIONS_FOLDER, results_summary, submit_submission
 
     try:
+        if submissions_dir is None:
+            submissions_dir = _root(root) / SUBMISSIONS_FOLDER
         filed = submit_submission(
             submission, slug=slug, replace=replace, submissions_dir=submissions_dir, progress=lambda message: typer.echo(message, err=True)
         )
@@ -348,13 +370,24 @@ def leaderboard(
     check: Annotated[
         bool, typer.Option("--check", help="Write nothing; exit 1 if LEADERBOARD.md or LEADERBOARD.svg is out of date.")
     ] = False,
-    submissions_dir: SubmissionsDir = Path("submissions"),
-    output_dir: Annotated[Path, typer.Option(help="Folder of LEADERBOARD.md and LEADERBOARD.svg.")] = Path("."),
+    root: RootOption = None,
+    submissions_dir: SubmissionsDir = None,
+    output_dir: Annotated[
+        Path | None, typer.Option(help="Folder of LEADERBOARD.md and LEADERBOARD.svg (default: ROOT).", show_default=False)
+    ] = None,
 ) -> None:
-    """Score every submission (reusing cached results) and write LEADERBOARD.md and LEADERBOARD.svg."""
-    from benchmark.leaderboard import publish_leaderboard, stale_board_files
+    """Score every submission (reusing cached results) and write LEADERBOARD.md and LEADERBOARD.svg.
+
+    Both are those of the project folder: the nearest folder at or above the
+    current one that holds a submissions/ folder, or --root.
+    """
+    from benchmark.leaderboard import SUBMISSIONS_FOLDER, publish_leaderboard, stale_board_files
 
     try:
+        if submissions_dir is None or output_dir is None:
+            project = _root(root)
+            submissions_dir = submissions_dir or project / SUBMISSIONS_FOLDER
+            output_dir = output_dir or project
         if check:
             stale = stale_board_files(submissions_dir, output_dir)
         else:

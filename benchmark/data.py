@@ -7,6 +7,10 @@ article (every claim a summary could state, which gold demands and stakes
 refer to by id) in ``gold/facts/`` with ``gold/facts/SHA256SUMS``. The lists are in the format of
 ``sha256sum``, so ``sha256sum -c SHA256SUMS`` checks them without this code.
 Scoring refuses to run when either no longer matches (``verify_integrity``).
+
+All of it is package data (``gold`` is a package of its own, holding data
+only), read through ``importlib.resources``, so that an installed copy scores
+from any folder; nothing here depends on where a clone of the repository is.
 """
 
 from __future__ import annotations
@@ -15,7 +19,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -24,12 +31,42 @@ from benchmark.errors import InputError, IntegrityError
 from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, Fact, FactInventory, GoldSummary, json_path
 from benchmark.submission import parse_json_bytes
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_ROOT = PACKAGE_DIR.parent
-ARTICLES_DIR = PACKAGE_DIR / "articles"
-GOLD_DIR = REPO_ROOT / "gold"
-FACTS_DIR = GOLD_DIR / "facts"
-SUBMISSIONS_DIR = REPO_ROOT / "submissions"
+
+class _NotInstalled(Traversable):
+    """Stands for a data package that cannot be imported: the first read reports it, in one line.
+
+    For example, an editable install made before ``gold/`` became a package: its
+    import finder knows only the packages there were then. Commands that read
+    no data (``validate``, ``schema``) still work.
+    """
+
+    def __init__(self, package: str, name: str | None = None):
+        self._package, self._name = package, name or package
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def joinpath(self, *descendants: str) -> _NotInstalled:
+        return _NotInstalled(self._package, descendants[-1] if descendants else self._name)
+
+    def _missing(self, *args, **kwargs):
+        raise IntegrityError(f"the benchmark's data package {self._package!r} is not installed; reinstall the benchmark (in a clone: pip install -e .)")
+
+    iterdir = is_dir = is_file = open = read_bytes = read_text = _missing
+
+
+def _data_package(name: str) -> Traversable:
+    """The files of a data package (a folder of package data, read through importlib.resources)."""
+    try:
+        return files(name)
+    except ModuleNotFoundError:
+        return _NotInstalled(name)
+
+
+ARTICLES_DIR: Traversable = files("benchmark") / "articles"
+GOLD_DIR: Traversable = _data_package("gold")
+FACTS_DIR: Traversable = GOLD_DIR / "facts"
 CHECKSUMS_FILE = "SHA256SUMS"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
@@ -55,11 +92,16 @@ class Instance:
     """The inventory facts of the sources, in article order."""
 
 
-def _sha256(path: Path) -> str:
+def _sha256(path: Traversable) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def read_checksums(directory: Path) -> dict[str, str]:
+def _matching(directory: Traversable, pattern: str) -> list[Traversable]:
+    """The entries of ``directory`` whose names match ``pattern`` (as ``Path.glob`` would), sorted by name."""
+    return sorted((entry for entry in directory.iterdir() if fnmatchcase(entry.name, pattern)), key=lambda entry: entry.name)
+
+
+def read_checksums(directory: Traversable) -> dict[str, str]:
     """Read a ``sha256sum``-format file: file name -> recorded SHA-256."""
     path = directory / CHECKSUMS_FILE
     if not path.is_file():
@@ -100,7 +142,7 @@ def verify_integrity() -> dict[str, str]:
     hashes: dict[str, str] = {}
     for label, directory, pattern in (("articles", ARTICLES_DIR, "*.txt"), ("gold", GOLD_DIR, "*.json"), ("facts", FACTS_DIR, "*.json")):
         recorded = read_checksums(directory)
-        present = {p.name for p in directory.glob(pattern)}
+        present = {p.name for p in _matching(directory, pattern)}
         for name in sorted(present - set(recorded)):
             raise IntegrityError(f"{directory / name}: not in {CHECKSUMS_FILE}; the benchmark data was changed")
         for name, digest in sorted(recorded.items()):
@@ -118,7 +160,7 @@ def verify_integrity() -> dict[str, str]:
 def load_articles() -> dict[str, Article]:
     """The five articles by id ("000".."004"), decoded from UTF-8 exactly as stored."""
     articles: dict[str, Article] = {}
-    for path in sorted(ARTICLES_DIR.glob("*.txt")):
+    for path in _matching(ARTICLES_DIR, "*.txt"):
         article_id = path.name[:3]
         data = path.read_bytes()
         try:
@@ -131,7 +173,7 @@ def load_articles() -> dict[str, Article]:
     return articles
 
 
-def _load_model(path: Path, model: type, what: str):
+def _load_model(path: Traversable, model: type, what: str):
     """Read a data file and validate it; any problem is an IntegrityError naming the file and the first problem."""
     if not path.is_file():
         raise IntegrityError(f"{path}: {what} file missing")
@@ -214,11 +256,18 @@ def articles_jsonl() -> bytes:
     return "".join(f"{row}\n" for row in rows).encode("utf-8")
 
 
+def _folder_on_disk(directory: Traversable) -> Path:
+    """A data folder as a writable path; data inside an archive cannot be rewritten."""
+    if not isinstance(directory, Path):
+        raise IntegrityError(f"{directory}: not a folder on disk; refresh the data from a clone of the repository")
+    return directory
+
+
 def refresh_derived_files() -> None:
-    """Maintainers: after editing gold, record its checksums and rewrite the dataset's article file."""
-    write_checksums(GOLD_DIR, "*.json")
-    write_checksums(FACTS_DIR, "*.json")
-    (ARTICLES_DIR / "articles.jsonl").write_bytes(articles_jsonl())
+    """Maintainers, in a clone: after editing gold, record its checksums and rewrite the dataset's article file."""
+    write_checksums(_folder_on_disk(GOLD_DIR), "*.json")
+    write_checksums(_folder_on_disk(FACTS_DIR), "*.json")
+    (_folder_on_disk(ARTICLES_DIR) / "articles.jsonl").write_bytes(articles_jsonl())
 
 
 if __name__ == "__main__":

@@ -51,6 +51,10 @@ class IntegrityError(BenchError):
     """The benchmark's own data (articles, gold) does not match its recorded checksums."""
 
 
+class RootNotFoundError(BenchError):
+    """No project folder (one holding ``submissions/``) where the leaderboard commands looked for it."""
+
+
 class ScoringError(BenchError):
     """The scoring stack could not run as configured (for example, the model is missing)."""
 

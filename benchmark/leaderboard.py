@@ -28,6 +28,10 @@ Everything a submitter wrote (system name, URL, date) is made inert before it
 reaches the markdown: ASCII punctuation becomes numeric character references,
 so it can neither break the table nor become a link, image, emphasis, code,
 HTML or autolink; a link is made only from an http(s) URL.
+
+Where the project is does not depend on where this package is installed: the
+commands work on a project folder (``find_root``), the one holding
+``submissions/`` and the board files.
 """
 
 from __future__ import annotations
@@ -42,8 +46,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.data import REPO_ROOT, SUBMISSIONS_DIR
-from benchmark.errors import InputError, Problem
+from benchmark.errors import InputError, Problem, RootNotFoundError
 from benchmark.files import atomic_write, project_lock
 from benchmark.provenance import has_consistent_record
 from benchmark.records import record_path
@@ -52,6 +55,7 @@ from benchmark.submission import LoadedSubmission, display_path, load_submission
 from scorers.config import BoardStatisticsConfig
 from scorers.results_schema import Results
 
+SUBMISSIONS_FOLDER = "submissions"
 PREDICTIONS_FILE = "predictions.json"
 RESULTS_FILE = "results.json"
 LEADERBOARD_FILE = "LEADERBOARD.md"
@@ -71,6 +75,36 @@ STATISTICS = BoardStatisticsConfig()
 # Instance scores are floats recomputed from counts; sign-flipped sums that are
 # equal in exact arithmetic may differ in the last bits.
 _SUM_TOLERANCE = 1e-9
+
+
+# --- The project folder ------------------------------------------------------
+
+
+def find_root(start: Path) -> Path:
+    """The project folder: the nearest folder at or above ``start`` that holds a ``submissions/`` folder.
+
+    Raises:
+        RootNotFoundError: no such folder up to the file system's root.
+    """
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / SUBMISSIONS_FOLDER).is_dir():
+            return folder
+    raise RootNotFoundError(
+        f"{display_path(start)}: no {SUBMISSIONS_FOLDER}/ folder here or in any folder above;"
+        " run this from a clone of the benchmark's repository or pass --root DIR"
+    )
+
+
+def check_root(root: Path) -> Path:
+    """``root`` if it holds a ``submissions/`` folder.
+
+    Raises:
+        RootNotFoundError: it does not.
+    """
+    if not (root / SUBMISSIONS_FOLDER).is_dir():
+        raise RootNotFoundError(f"{display_path(root)}: no {SUBMISSIONS_FOLDER}/ folder in this project folder")
+    return root
 
 
 # --- Slugs -------------------------------------------------------------------
@@ -207,7 +241,7 @@ def submit_submission(
     *,
     slug: str | None = None,
     replace: bool = False,
-    submissions_dir: Path = SUBMISSIONS_DIR,
+    submissions_dir: Path,
     scorer: Scorer | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Filed:
@@ -406,7 +440,7 @@ def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfi
         return standing.results.scores.overall
 
     def instance_values(standing: Standing) -> list[float]:
-        scores = instance_scores(standing.results)
+        scores = instance_scores(standing.results.scores.instances)
         return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
 
     def interval(standing: Standing) -> tuple[float, float]:
@@ -493,17 +527,24 @@ def _rank_cell(row: Row) -> str:
 
 
 FIELD_TITLES = {"attendees": "Attendees", "venue": "Venue", "time": "Time", "demands": "Demands", "stakes": "Stakes"}
-TABLE_HEADER = (
-    "Rank",
-    "System",
-    "Mark",
-    "Overall (95% CI)",
-    "p vs. above",
-    *(f"{FIELD_TITLES[field]} F1" for field in FIELDS),
-    "Faithfulness",
-    "Contradicted",
-    "Date",
-)
+
+
+def table_header(statistics: BoardStatisticsConfig = STATISTICS) -> tuple[str, ...]:
+    """The table's column titles; the interval's coverage is the board's setting."""
+    return (
+        "Rank",
+        "System",
+        "Mark",
+        f"Overall ({statistics.confidence:.0%} CI)",
+        "p vs. above",
+        *(f"{FIELD_TITLES[field]} F1" for field in FIELDS),
+        "Faithfulness",
+        "Contradicted",
+        "Date",
+    )
+
+
+TABLE_HEADER = table_header()
 _ALIGNMENT = ("---:", ":---", ":---", "---:", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
 
 
@@ -531,7 +572,7 @@ def _table(cells: Sequence[Sequence[str]]) -> str:
 def render_markdown(rows: Sequence[Row], *, signature: str, statistics: BoardStatisticsConfig = STATISTICS) -> str:
     """The whole LEADERBOARD.md for ranked rows, the board's signature and its statistical settings."""
     references = "".join(f" {row.standing.slug}: {REFERENCE_SLUGS[row.standing.slug]}." for row in rows if row.standing.reference)
-    table = _table([TABLE_HEADER, _ALIGNMENT, *(table_row_cells(row) for row in rows)])
+    table = _table([table_header(statistics), _ALIGNMENT, *(table_row_cells(row) for row in rows)])
     return f"""# Leaderboard
 
 <!-- Generated by `bench leaderboard` from submissions/; edit the submissions, not this file. -->
@@ -692,8 +733,8 @@ def _reusable_chart(output_dir: Path, inputs_key: str) -> bytes | None:
 
 
 def build_board(
-    submissions_dir: Path = SUBMISSIONS_DIR,
-    output_dir: Path = REPO_ROOT,
+    submissions_dir: Path,
+    output_dir: Path,
     *,
     scorer: Scorer | None = None,
     update_cache: bool,
@@ -713,8 +754,8 @@ def build_board(
 
 
 def publish_leaderboard(
-    submissions_dir: Path = SUBMISSIONS_DIR,
-    output_dir: Path = REPO_ROOT,
+    submissions_dir: Path,
+    output_dir: Path,
     *,
     scorer: Scorer | None = None,
     progress: Callable[[str], None] | None = None,
@@ -727,9 +768,7 @@ def publish_leaderboard(
     return board
 
 
-def stale_board_files(
-    submissions_dir: Path = SUBMISSIONS_DIR, output_dir: Path = REPO_ROOT, *, scorer: Scorer | None = None
-) -> list[str]:
+def stale_board_files(submissions_dir: Path, output_dir: Path, *, scorer: Scorer | None = None) -> list[str]:
     """The board files that differ from what the submissions and scorer produce now; writes nothing."""
     board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=False)
     stale = []

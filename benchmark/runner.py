@@ -38,6 +38,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import asdict, dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Callable, Literal, TextIO
 
@@ -49,7 +50,7 @@ from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, Summary, 
 from benchmark.submission import parse_json_bytes, validate_submission_data
 
 PROMPT_VERSION = "v1"
-PROMPTS_DIR = Path(__file__).resolve().parent / "prompts"
+PROMPTS_DIR = files("benchmark") / "prompts"
 PARTIAL_SUFFIX = ".partial.json"
 _PARTIAL_FORMAT = "bench-run-partial/1"
 
@@ -97,7 +98,7 @@ class Prompt:
 
 
 def load_prompt(version: str = PROMPT_VERSION) -> Prompt:
-    """Read ``benchmark/prompts/<version>.md``."""
+    """Read ``benchmark/prompts/<version>.md`` (package data)."""
     data = (PROMPTS_DIR / f"{version}.md").read_bytes()
     return Prompt(version=version, template=data.decode("utf-8"), sha256=hashlib.sha256(data).hexdigest())
 

@@ -24,7 +24,7 @@ import numpy as np
 from benchmark.errors import InputError, Problem
 from benchmark.schema import FIELDS
 from scorers.base import Counts
-from scorers.results_schema import CONSISTENCY_LABELS, ConsistencyLabel, ConsistencyScores, FieldScore, LabelTally, Results
+from scorers.results_schema import CONSISTENCY_LABELS, ConsistencyLabel, ConsistencyScores, FieldScore, InstanceScore, LabelTally
 
 
 def mean_defined(values: Iterable[Fraction | None]) -> Fraction | None:
@@ -113,19 +113,19 @@ def consistency_scores(labelled: Sequence[tuple[str, str, ConsistencyLabel]]) ->
     )
 
 
-def instance_scores(results: Results) -> dict[str, float]:
-    """Each instance's score (0-100, unrounded), recomputed from the results' counts.
+def instance_scores(instances: Mapping[str, InstanceScore]) -> dict[str, float]:
+    """Each instance's score (0-100, unrounded), recomputed from the counts of a results file's ``scores.instances``.
 
     Args:
-        results: a submission's results (its ``scores.instances.<id>.fields.<field>``
-            counts are read; the rounded F1s printed beside them are not).
+        instances: instance id -> its published scores (the counts of its
+            fields are read; the rounded F1s printed beside them are not).
 
     Returns:
         Instance id -> score, in the order of the results; instances without
         a defined score are left out.
     """
     scores: dict[str, float] = {}
-    for instance, report in results.scores.instances.items():
+    for instance, report in instances.items():
         score = instance_score({field: field_counts(entry) for field, entry in report.fields.items()})
         if score is not None:
             scores[instance] = float(score * 100)

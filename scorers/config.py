@@ -30,12 +30,10 @@ class NameMatchConfig(BaseModel):
     """Settings of person-name matching (``scorers.names``), shared by the attendee scorer and the consistency checks.
 
     Attributes:
-        fuzzy_threshold: the least rapidfuzz similarity (0-100, on folded
-            names with titles stripped) at which two spellings name the same
-            person: ``token_sort_ratio`` of whole names when a predicted name
-            matches no name, alias or surname of a gold person, ``ratio`` of
-            surnames when a source sentence is searched for a person. 90
-            accepts one- or two-letter spelling variants of the same name
+        fuzzy_threshold: the least rapidfuzz ``token_sort_ratio`` (0-100, on
+            folded names with titles stripped) at which a predicted name that
+            matches no name, alias or surname of a gold person still names
+            that person. 90 accepts one- or two-letter spelling variants of the same name
             ("Zelenskiy"/"Zelensky" 94.1, "Steve Wittkoff"/"Steve Witkoff"
             96.3, "Sergey"/"Sergei Lavrov" 92.3) and rejects different people
             whose names look alike ("Mario Rubino"/"Marco Rubio" 87.0,
@@ -43,11 +41,18 @@ class NameMatchConfig(BaseModel):
             Jr"/"Donald Trump" 88.9, "Mark Rubio"/"Marco Rubio" 85.7). The
             cost: a misspelling that changes more than about one letter in
             ten ("Scott Besant", 88.0) earns no credit.
+        surname_threshold: the least rapidfuzz ``ratio`` (0-100) at which a
+            word of a source sentence is a person's surname, once
+            transliteration variants are folded (``scorers.names.same_surname``;
+            used by the consistency checks). It is the same 90 as
+            ``fuzzy_threshold`` and was not chosen separately; it accepts, for
+            example, "Rubino" for "Rubio" (90.9).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
+    surname_threshold: float = Field(default=90.0, ge=0, le=100)
 
 
 class ClaimMatchConfig(BaseModel):

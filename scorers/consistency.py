@@ -23,7 +23,7 @@ attendee scorer uses (``scorers.names.match_person``; the strongest rule
 wins). A sentence names the person when it has the surname
 (``scorers.names.same_surname``: equal, equal with transliteration variants
 folded — "Zelenskyy"/"Zelensky", "Wittkoff"/"Witkoff" — or rapidfuzz ratio
->= ``config.names.fuzzy_threshold``) and no capitalised given name of
+>= ``config.names.surname_threshold``) and no capitalised given name of
 another initial right before it. Every such sentence gives the person the role it
 states: excluded (not invited, excluded, did not
 invite), photo caption, analyst/expert/institute nearby, a future or
@@ -178,10 +178,10 @@ def _gold_person(predicted: tuple[str, ...], gold: GoldSummary, threshold: float
 
 def check_attendee(attendee: Attendee, *, gold: GoldSummary, sources: tuple[Article, ...], config: ScoringConfig) -> ItemConsistency:
     """Is this person reported at the summit, in this role, for this country?"""
-    threshold = config.names.fuzzy_threshold
+    threshold = config.names.surname_threshold  # people are looked for in the sources by surname
     sentences = source_sentences(sources)
     predicted = name_tokens(attendee.name)
-    gold_person = _gold_person(predicted, gold, threshold)
+    gold_person = _gold_person(predicted, gold, config.names.fuzzy_threshold)
     forms = tuple(f for f in dict.fromkeys((predicted, *(name_tokens(n) for n in ((gold_person.name, *gold_person.aliases) if gold_person else ())))) if f)
     if not forms:
         return verdict("unsupported", 0.0, [], f"{attendee.name!r} holds no name to look for")

@@ -26,7 +26,7 @@ that holds, strongest first:
 
 In running text a person is found by surname (``same_surname``): equal,
 equal once transliteration variants are folded ("Zelenskyy"/"Zelenskiy"),
-or with a rapidfuzz ``ratio`` of at least the same threshold.
+or with a rapidfuzz ``ratio`` of at least ``NameMatchConfig.surname_threshold``.
 
 Two roles agree (``roles_agree``) when the content words of one contain
 those of the other, ignoring "of", "the" and words naming a party:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_SUBMISSION = REPO_ROOT / "submissions" / "example" / "predictions.json"
+SUBMISSIONS_DIR = REPO_ROOT / "submissions"
+EXAMPLE_SUBMISSION = SUBMISSIONS_DIR / "example" / "predictions.json"
 
 
 def run_bench(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:

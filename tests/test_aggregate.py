@@ -20,6 +20,7 @@ from scorers.aggregate import (
     percent,
 )
 from scorers.base import Counts
+from scorers.results_schema import InstanceScore
 
 # Two instances, hand-computed:
 # "a": attendees F1 = 2*2/(3+4) = 4/7, venue F1 = 1, time undefined (left out) -> (4/7 + 1)/2 = 11/14
@@ -59,24 +60,18 @@ def test_percent_rounds_once_half_to_even():
 
 
 def test_counts_report():
-    assert counts_report(Counts(correct=2, incorrect=1, missing=1)) == {
+    assert counts_report(Counts(correct=2, incorrect=1, missing=1)).model_dump() == {
         "precision": 66.67, "recall": 50.0, "f1": 57.14, "correct": 2, "incorrect": 1, "missing": 1, "spurious": 0,
     }
-    assert counts_report(Counts())["f1"] is None
+    assert counts_report(Counts()).f1 is None
 
 
-def _results(instances: dict) -> dict:
-    return {
-        "scores": {
-            "instances": {
-                i: {"overall": 0.0, "fields": {f: counts_report(c) for f, c in fields.items()}} for i, fields in instances.items()
-            }
-        }
-    }
+def _published(instances: dict) -> dict[str, InstanceScore]:
+    return {i: InstanceScore(overall=0.0, fields={f: counts_report(c) for f, c in fields.items()}) for i, fields in instances.items()}
 
 
 def test_instance_scores_recomputed_from_counts_not_from_rounded_f1():
-    scores = instance_scores(_results(INSTANCES))
+    scores = instance_scores(_published(INSTANCES))
     assert scores == {"a": float(Fraction(11, 14) * 100), "b": 25.0}
 
 

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 import benchmark.data
 from benchmark.baselines.registry import AUTHORS, SYSTEM_DATE, BaselineName, baselines, run_baseline, submission_bytes
 from benchmark.baselines import rules
-from benchmark.data import GOLD_DIR, SUBMISSIONS_DIR, Article, load_gold
+from benchmark.data import GOLD_DIR, Article, load_gold
 from benchmark.normalize import fold
 from benchmark.schema import INSTANCE_IDS, WEEKDAYS
 from benchmark.submission import parse_json_bytes, validate_submission_data
-from tests.conftest import run_bench
+from tests.conftest import SUBMISSIONS_DIR, run_bench
 
 BASELINES_DIR = Path(rules.__file__).resolve().parent
 # Gold-free baselines: their source must owe nothing to the gold files.

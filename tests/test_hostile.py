@@ -23,11 +23,10 @@ from subprocess import CompletedProcess
 
 import pytest
 
-from benchmark.data import SUBMISSIONS_DIR
 from benchmark.errors import InputError
 from benchmark.normalize import fold, resolve_party
 from benchmark.submission import validate_submission_data
-from tests.conftest import run_bench
+from tests.conftest import SUBMISSIONS_DIR, run_bench
 
 CORPUS = Path(__file__).resolve().parent / "hostile"
 NOT_CASES = {"make_corpus.py", "MANIFEST.tsv", "__pycache__"}

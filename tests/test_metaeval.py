@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from benchmark.data import SUBMISSIONS_DIR, load_instances
+from benchmark.data import load_instances
 from benchmark.submission import load_submission
 from scorers.aggregate import overall_score, percent
 from scorers.config import ScoringConfig
@@ -20,7 +20,7 @@ from scorers.metaeval import (
     load_judgments,
     load_manifest,
 )
-from tests.conftest import run_bench
+from tests.conftest import SUBMISSIONS_DIR, run_bench
 
 MANIFEST = load_manifest()
 

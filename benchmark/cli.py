@@ -249,6 +249,75 @@ def run(
     raise typer.Exit(result.exit_code)
 
 
+@app.command("lm-eval-path")
+def lm_eval_path() -> None:
+    """Print the folder of the lm-evaluation-harness task, for `lm_eval --include_path "$(bench lm-eval-path)" --tasks alaska_summit`."""
+    from benchmark.lmeval_task import TASK_DIR
+
+    typer.echo(str(TASK_DIR))
+
+
+@app.command("lm-eval-convert")
+def lm_eval_convert(
+    samples: Annotated[Path, typer.Argument(help="The harness's samples_alaska_summit_<time>.jsonl (lm_eval --log_samples); its results_<time>.json must lie beside it.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Submission file to write; its run record is written beside it (x.json -> x.run.json).")] = Path("predictions.json"),
+    system_name: Annotated[str | None, typer.Option(help="Leaderboard name (default: the model name).", show_default=False)] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite an existing output file.")] = False,
+) -> None:
+    """Turn an lm-evaluation-harness run of the alaska_summit task into a submission and its run record."""
+    from benchmark.harness import convert_samples, write_converted
+
+    try:
+        converted = convert_samples(samples, system_name=system_name)
+        record = write_converted(converted, output, overwrite=replace)
+    except BenchError as error:
+        _fail(error)
+    usable = sum(any(summary.item_counts().values()) for summary in converted.submission.predictions.values())
+    typer.echo(f"wrote {output} and {record}: model {converted.record.model!r}, {usable} of 6 instances with a usable, non-empty reply")
+
+
+@app.command()
+def verify(
+    submission: SubmissionArg,
+    base_url: Annotated[str, typer.Option(help="OpenAI-compatible base URL serving the recorded model, e.g. http://localhost:8000/v1.", show_default=False)],
+    model: Annotated[str | None, typer.Option(help="Model name as this endpoint knows it (default: the recorded model).", show_default=False)] = None,
+    api_key_env: Annotated[str, typer.Option(help="Environment variable holding the API key; when it is unset, no key is sent.")] = "OPENAI_API_KEY",
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one response.")] = 120.0,
+) -> None:
+    """Repeat a submission's recorded run against an endpoint; report per instance whether replies and scores match.
+
+    Exit codes: 0 every reply matches the run record; 1 some differ; 2 no
+    usable run record, bad arguments or the endpoint refused the configuration;
+    3 the endpoint stayed unavailable.
+    """
+    from benchmark.runner import RetryPolicy
+    from benchmark.verify import verify_run
+
+    api_key = os.environ.get(api_key_env, "").strip() or None
+    try:
+        checks = verify_run(
+            submission, base_url=base_url, model=model, api_key=api_key, api_key_env=api_key_env,
+            policy=RetryPolicy(timeout=timeout), note=lambda message: typer.echo(f"note: {message}", err=True),
+        )
+    except BenchError as error:
+        _fail(error)
+    for check in checks:
+        reply = "reply matches" if check.reply_matches else f"reply differs (recorded sha256 {str(check.recorded_sha256)[:12]}, now {str(check.new_sha256)[:12]})"
+        score = f"score {_score_text(check.new_score)}" if check.score_matches else f"score {_score_text(check.recorded_score)} recorded, {_score_text(check.new_score)} now"
+        typer.echo(f"{check.instance_id}: {reply}; {score}")
+    differing = [c for c in checks if not c.reply_matches]
+    if not differing:
+        typer.echo(f"ok: all {len(checks)} replies match the run record")
+        return
+    scores = sum(not c.score_matches for c in checks)
+    typer.echo(f"differs: {len(differing)} of {len(checks)} replies differ from the run record; {scores} instance score{'s' * (scores != 1)} differ{'s' * (scores == 1)}")
+    raise typer.Exit(1)
+
+
+def _score_text(score: float | None) -> str:
+    return "n/a" if score is None else f"{score:.2f}"
+
+
 RootOption = Annotated[
     Path | None,
     typer.Option(

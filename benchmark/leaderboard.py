@@ -48,6 +48,8 @@ from pathlib import Path
 
 from benchmark.errors import InputError, Problem, RootNotFoundError
 from benchmark.files import atomic_write, project_lock
+from benchmark.provenance import has_consistent_record
+from benchmark.records import record_path
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.submission import LoadedSubmission, display_path, load_submission_bytes, read_file_bytes
 from scorers.config import BoardStatisticsConfig
@@ -261,6 +263,7 @@ def submit_submission(
     """
     data = read_file_bytes(source)
     loaded = load_submission_bytes(data, source=display_path(source))
+    record = record_path(source).read_bytes() if has_consistent_record(source, loaded.submission) else None
     slug = check_slug(slug) if slug is not None else slug_from_name(loaded.submission.system.name)
     directory = submissions_dir / slug
     _refuse_existing(directory, replace=replace)  # before the slow part
@@ -271,6 +274,10 @@ def submit_submission(
         replaced = _refuse_existing(directory, replace=replace)
         directory.mkdir(exist_ok=True)
         _publish(directory / PREDICTIONS_FILE, data)
+        if record is not None:
+            _publish(record_path(directory / PREDICTIONS_FILE), record)
+        else:
+            record_path(directory / PREDICTIONS_FILE).unlink(missing_ok=True)  # a replaced run's record no longer applies
         _write_results(results, directory / RESULTS_FILE)
     return Filed(slug=slug, directory=directory, results=results, replaced=replaced)
 
@@ -285,6 +292,25 @@ class Standing:
     slug: str
     results: Results
     reference: bool
+    recorded: bool = False
+    """A run record beside its predictions accounts for them (``benchmark.records``)."""
+
+    @property
+    def mark(self) -> str:
+        """How the board marks the row: reference, reproducible (a consistent run record) or self-reported."""
+        return provenance_mark(reference=self.reference, recorded=self.recorded)
+
+
+def provenance_mark(*, reference: bool, recorded: bool) -> str:
+    """A row's mark: ``reference``, ``reproducible`` (a consistent run record) or ``self-reported``."""
+    return "reference" if reference else "reproducible" if recorded else "self-reported"
+
+
+def _has_run_record(predictions: Path, data: bytes) -> bool:
+    """Whether a consistent run record lies beside filed predictions; an inconsistent one stops the board (InputError)."""
+    if not record_path(predictions).exists():
+        return False
+    return has_consistent_record(predictions, load_submission_bytes(data, source=display_path(predictions)).submission)
 
 
 def _submission_folders(submissions_dir: Path) -> list[Path]:
@@ -324,6 +350,7 @@ def collect_standings(
     """
     folders = _submission_folders(submissions_dir)
     cached: dict[str, dict] = {}
+    recorded: dict[str, bool] = {}
     to_score: dict[str, LoadedSubmission] = {}
     # Every submission is read and validated before any is scored, so a bad
     # file stops the run before minutes of scoring, and the ones to score
@@ -332,6 +359,7 @@ def collect_standings(
         predictions = folder / PREDICTIONS_FILE
         data = read_file_bytes(predictions)
         results = _cached_results(folder / RESULTS_FILE, sha256=hashlib.sha256(data).hexdigest(), signature=scorer.signature)
+        recorded[folder.name] = _has_run_record(predictions, data)
         if results is None:
             to_score[folder.name] = load_submission_bytes(data, source=display_path(predictions))
         else:
@@ -346,7 +374,10 @@ def collect_standings(
         if update_cache:
             _write_results(results, submissions_dir / slug / RESULTS_FILE)
         cached[slug] = results
-    standings = [Standing(slug=folder.name, results=cached[folder.name], reference=folder.name in REFERENCE_SLUGS) for folder in folders]
+    standings = [
+        Standing(slug=folder.name, results=cached[folder.name], reference=folder.name in REFERENCE_SLUGS, recorded=recorded[folder.name])
+        for folder in folders
+    ]
     return standings, tuple(to_score)
 
 
@@ -503,6 +534,7 @@ def table_header(statistics: BoardStatisticsConfig = STATISTICS) -> tuple[str, .
     return (
         "Rank",
         "System",
+        "Mark",
         f"Overall ({statistics.confidence:.0%} CI)",
         "p vs. above",
         *(f"{FIELD_TITLES[field]} F1" for field in FIELDS),
@@ -513,7 +545,7 @@ def table_header(statistics: BoardStatisticsConfig = STATISTICS) -> tuple[str, .
 
 
 TABLE_HEADER = table_header()
-_ALIGNMENT = ("---:", ":---", "---:", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
+_ALIGNMENT = ("---:", ":---", ":---", "---:", "---:", *("---:" for _ in FIELDS), "---:", "---:", ":---")
 
 
 def table_row_cells(row: Row) -> list[str]:
@@ -523,6 +555,7 @@ def table_row_cells(row: Row) -> list[str]:
     return [
         _rank_cell(row),
         _system_cell(row),
+        row.standing.mark,
         f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
         "—" if row.p_value_above is None else f"{row.p_value_above:.3f}",
         *(_number(scores.fields[field].f1) for field in FIELDS),
@@ -557,6 +590,11 @@ articles support, and **Contradicted** the number of predicted items they contra
 - **{statistics.confidence:.0%} CI**: percentile bootstrap over the six instances ({statistics.bootstrap_resamples:,} resamples, seed {statistics.bootstrap_seed}).
   With six instances these intervals are wide; read small differences accordingly.
 - **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
+- **Mark**: *reproducible*: a run record (`predictions.run.json`, written by `bench run` or `bench lm-eval-convert`)
+  names the model, the prompt and the settings, and its raw replies parse to exactly these predictions, so anyone
+  with the model can repeat the run (`bench verify`); *self-reported*: a file without a run record; *reference*: a
+  reference row. The gold is public, so no mark proves that a file was not written knowing it: a run record makes
+  a claim that can be checked, by repeating the run.
 - **n/a**: not measured for this submission.
 
 ![F1 per field and system](LEADERBOARD.svg)

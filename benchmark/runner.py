@@ -45,6 +45,7 @@ from typing import Any, Callable, Literal, TextIO
 from benchmark.data import sources_of
 from benchmark.errors import BenchError, EndpointError, InputError, Problem
 from benchmark.files import atomic_write
+from benchmark.records import PromptRecord, write_bench_run_record
 from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, Summary, SystemInfo
 from benchmark.submission import parse_json_bytes, validate_submission_data
 
@@ -382,6 +383,8 @@ class InstanceOutcome:
     summary: Summary
     requests: int
     error: str | None = None
+    reply: str | None = None
+    """The last raw reply (None when the endpoint sent no content), for the run record."""
 
 
 @dataclass
@@ -470,7 +473,7 @@ def summarize_instance(
                 if choice.get("finish_reason") == "length":
                     error += " (reply cut off at --max-tokens)"
             else:
-                return InstanceOutcome(instance_id, "ok", summary, client.requests_sent - sent_before)
+                return InstanceOutcome(instance_id, "ok", summary, client.requests_sent - sent_before, reply=content)
         if attempt < max_retries:
             note(f"{instance_id}: unusable reply ({client.redact(error)}); asking again ({attempt + 1} of {max_retries})")
             # Only the latest attempt is shown back, so the conversation stays short.
@@ -478,7 +481,8 @@ def summarize_instance(
             if isinstance(content, str) and content:
                 messages.append({"role": "assistant", "content": content})
             messages.append({"role": "user", "content": feedback_message(problems)})
-    return InstanceOutcome(instance_id, "empty", Summary(), client.requests_sent - sent_before, client.redact(error))
+    reply = content if isinstance(content, str) else None
+    return InstanceOutcome(instance_id, "empty", Summary(), client.requests_sent - sent_before, client.redact(error), reply)
 
 
 # --- The run: resume state, output, progress --------------------------------
@@ -502,7 +506,7 @@ class _RunState:
             "settings": asdict(self.settings),
             "response_format": self.response_format,
             "done": {
-                i: {"status": o.status, "requests": o.requests, "error": o.error, "summary": o.summary.model_dump(mode="json")}
+                i: {"status": o.status, "requests": o.requests, "error": o.error, "reply": o.reply, "summary": o.summary.model_dump(mode="json")}
                 for i, o in self.done.items()
             },
         }
@@ -517,7 +521,7 @@ class _RunState:
                 raise ValueError("unknown format")
             settings = RunSettings(**record["settings"])
             done = {
-                i: InstanceOutcome(i, entry["status"], Summary.model_validate(entry["summary"]), entry["requests"], entry["error"])
+                i: InstanceOutcome(i, entry["status"], Summary.model_validate(entry["summary"]), entry["requests"], entry["error"], entry.get("reply"))
                 for i, entry in record["done"].items()
                 if i in INSTANCE_IDS
             }
@@ -708,6 +712,11 @@ def run_model(
                 atomic_write(sidecar, state.to_bytes())
             atomic_write(output, (submission.model_dump_json(indent=2) + "\n").encode("utf-8"))
             if final and complete:
+                write_bench_run_record(
+                    output, model=model, host=endpoint.host, prompt=PromptRecord(version=prompt.version, sha256=prompt.sha256),
+                    settings={"temperature": settings.temperature, "max_tokens": settings.max_tokens, "response_format": shape.response_format},
+                    replies={i: o.reply for i, o in state.done.items()},
+                )
                 sidecar.unlink(missing_ok=True)
         except OSError as error:
             raise InputError([Problem(str(output), f"cannot write: {error.strerror or error}")]) from None

@@ -110,32 +110,19 @@ def score_submissions(submissions: Sequence[LoadedSubmission], *, config: Scorin
         for submission in submissions:
             yield _assemble(submission, {i: _score_instance(submission, i, config) for i in instances}, signature)
         return
-    import multiprocessing
+    from benchmark.procs import WorkerPool
 
-    # fork, not spawn: a spawned worker would import torch and load the model
-    # again, seconds each.
-    context = multiprocessing.get_context("fork")
-    workers_and_channels = []
-    try:
-        for group in groups:
-            receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(target=_score_instance_group, args=(sender, submissions, group, config), daemon=True)
-            worker.start()
-            sender.close()
-            workers_and_channels.append((worker, receiver))
+    # Workers die with this process, whether it is killed or leaves early (benchmark.procs).
+    with WorkerPool() as pool:
+        receivers = [pool.start(_score_instance_group, submissions, group, config) for group in groups]
         for submission in submissions:
             scored: dict[str, tuple] = {}
-            for _, receiver in workers_and_channels:
+            for receiver in receivers:
                 message = receiver.recv()
                 if isinstance(message, BaseException):
                     raise message
                 scored.update(message)
             yield _assemble(submission, {i: scored[i] for i in instances}, signature)
-    finally:
-        for worker, receiver in workers_and_channels:
-            worker.terminate()
-            worker.join()
-            receiver.close()
 
 
 def _instance_groups(submissions: Sequence[LoadedSubmission], instance_ids: list[str], workers: int) -> list[list[str]]:
@@ -232,15 +219,19 @@ def _assemble(
     }
 
 
+def results_bytes(results: dict) -> bytes:
+    """The results as the bytes of a results file: UTF-8 JSON, 2-space indent, keys in their built order."""
+    return (json.dumps(results, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+
+
 def write_results(results: dict, path: Path) -> None:
     """Write results as UTF-8 JSON (2-space indent, keys in their built order), atomically.
 
     Raises:
         InputError: the file cannot be written (for example, its directory does not exist).
     """
-    text = json.dumps(results, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     try:
-        atomic_write(Path(path), text.encode("utf-8"))
+        atomic_write(Path(path), results_bytes(results))
     except OSError as error:
         raise InputError([Problem(str(path), f"cannot write results: {error.strerror or error}")]) from None
 

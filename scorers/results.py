@@ -15,6 +15,7 @@ with results identical to ``score_submission``'s, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -40,6 +41,15 @@ from scorers.slots import score_time, score_venue
 
 SIMILARITY_DECIMALS = 4
 _TEXT_FIELDS = ("demands", "stakes")
+# A submission with this many attendees, demands and stakes or more is scored
+# by worker processes even alone (``score_submission``): reading its claims
+# is then most of the time. No real system output comes near it (the largest
+# in gold/judgments/ has about 200); the largest valid files have 1,800.
+PARALLEL_MIN_ITEMS = 400
+
+
+def _item_count(submission: LoadedSubmission) -> int:
+    return sum(len(getattr(summary, field)) for summary in submission.predictions.values() for field in ("attendees", *_TEXT_FIELDS))
 
 
 def score_instance(prediction: Summary, instance: Instance, *, config: ScoringConfig) -> dict[str, FieldResult]:
@@ -106,7 +116,8 @@ def score_submissions(submissions: Sequence[LoadedSubmission], *, config: Scorin
     instances = load_instances()
     embed_submissions(submissions)
     groups = _instance_groups(submissions, list(instances), workers)
-    if len(groups) < 2 or len(submissions) < 2 or sys.platform != "linux":
+    heavy = len(submissions) == 1 and _item_count(submissions[0]) >= PARALLEL_MIN_ITEMS
+    if len(groups) < 2 or (len(submissions) < 2 and not heavy) or sys.platform != "linux":
         for submission in submissions:
             yield _assemble(submission, {i: _score_instance(submission, i, config) for i in instances}, signature)
         return
@@ -184,6 +195,14 @@ def score_submission(
         IntegrityError: the articles or gold no longer match their checksums.
         ScoringError: the scoring stack or model cannot run.
     """
+    from scorers.similarity import available_cores
+
+    if _item_count(loaded) >= PARALLEL_MIN_ITEMS and available_cores() > 1 and sys.platform == "linux":
+        # The instances shared out to worker processes, as a board does: the same results, byte for byte.
+        if progress:
+            progress(f"scoring the six instances in {min(available_cores(), len(load_instances()))} worker processes ({_item_count(loaded)} items)")
+        with contextlib.closing(score_submissions([loaded], config=config, workers=available_cores())) as results:
+            return next(results)
     data_hashes = verify_integrity()
     instances = load_instances()
     signature = build_signature(config, data_hashes=data_hashes)

@@ -49,9 +49,9 @@ from benchmark.leaderboard import publish_leaderboard, stale_board_files
 from benchmark.schema import INSTANCE_IDS, MAX_CLAIM_CHARS
 from benchmark.submission import validate_submission_data
 from scorers import similarity
-from tests.conftest import EXAMPLE_SUBMISSION, REPO_ROOT, run_bench
+from tests.conftest import EXAMPLE_SUBMISSION, REPO_ROOT
 from tests.openai_server import CannedReply, OpenAIServer, error_reply
-from tests.test_leaderboard import _blank_submission, scored_submissions, submissions  # noqa: F401 (fixtures)
+from tests.test_leaderboard import _blank_submission, scored_submissions, submissions  # noqa: F401, F811 (fixtures)
 from tests.test_similarity import _fresh_encoder
 
 TERMINAL_TRICKS = "\x1b[2J\u202e\nerror: all good"

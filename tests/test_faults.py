@@ -127,9 +127,10 @@ def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {similarity.CACHE_DIR_ENV: str(tmp_path_factory.mktemp("fault-cache"))}
 
 
-def _two_to_score(root: Path) -> Path:
+def _several_to_score(root: Path) -> Path:
+    """Six copies of the example: enough work that the workers are still scoring, or blocked sending, seconds after the parent is gone."""
     folder = root / "submissions"
-    for slug in ("alpha", "beta"):
+    for slug in ("alpha", "beta", "gamma", "delta", "epsilon", "zeta"):
         (folder / slug).mkdir(parents=True)
         shutil.copy(EXAMPLE_SUBMISSION, folder / slug / "predictions.json")
     return folder
@@ -139,7 +140,7 @@ def _two_to_score(root: Path) -> Path:
 @pytest.mark.parametrize("ending", ["SIGKILL", "SIGTERM", "error mid-run"])
 def test_no_scoring_worker_outlives_the_board(tmp_path: Path, shared_cache: dict, ending: str) -> None:
     """Workers are found while they score; the parent is killed, or fails to write a results.json (a file-size limit); no worker may remain."""
-    folder = _two_to_score(tmp_path)
+    folder = _several_to_score(tmp_path)
     limit = {resource.RLIMIT_FSIZE: 32 * 1024} if ending == "error mid-run" else {}
 
     def apply_limits() -> None:

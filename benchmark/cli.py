@@ -2,7 +2,11 @@
 
 Commands are thin: they parse arguments, call the library and print. Library
 errors (``BenchError``) become one-line messages on stderr and exit code 2
-here and nowhere else. Heavy libraries (torch, transformers, datasets) are
+here and nowhere else. Every name, path or server string printed passes
+through ``benchmark.escape.escape``, so none can forge a line or reach the
+terminal as an escape sequence. SIGTERM unwinds like an exception
+(``benchmark.procs.terminate_cleanly``): temporary files are removed and
+worker processes ended, exit code 143. Heavy libraries (torch, transformers, datasets) are
 imported only inside the commands that score.
 """
 
@@ -19,6 +23,7 @@ import typer
 
 from benchmark.baselines.registry import BaselineName
 from benchmark.errors import BenchError
+from benchmark.escape import escape
 
 app = typer.Typer(
     name="bench",
@@ -41,11 +46,22 @@ MAX_SLUGS_LISTED = 10
 
 
 def _error_lines(error: BenchError) -> list[str]:
-    lines = [f"error: {line}" for line in error.lines()]
+    lines = [f"error: {escape(line)}" for line in error.lines()]
     if len(lines) > MAX_ERROR_LINES:
         hidden = len(lines) - MAX_ERROR_LINES
         lines = [*lines[:MAX_ERROR_LINES], f"error: ... and {hidden} more problem{'s' if hidden > 1 else ''} not shown"]
     return lines
+
+
+def _quoted(name: str) -> str:
+    """A submitted name in quotes: Python's quotes when printable, else ``escape``'s."""
+    shown = escape(name)
+    return repr(name) if shown == name else shown
+
+
+def _say(message: str) -> None:
+    """Print a progress or warning line on stderr, escaped."""
+    typer.echo(escape(message), err=True)
 
 
 def _fail(error: BenchError) -> None:
@@ -70,7 +86,7 @@ def validate(submission: SubmissionArg, allow_partial: AllowPartial = False) -> 
     present = len(loaded.submission.predictions) - len(loaded.missing)
     counts = ", ".join(f"{field} {count}" for field, count in totals.items())
     partial = f" ({len(loaded.missing)} missing, scored empty: {', '.join(loaded.missing)})" if loaded.missing else ""
-    typer.echo(f"ok: {submission}: system {loaded.submission.system.name!r}, {present} instances{partial}; items: {counts}")
+    typer.echo(f"ok: {escape(str(submission))}: system {_quoted(loaded.submission.system.name)}, {present} instances{partial}; items: {counts}")
 
 
 @app.command()
@@ -103,18 +119,22 @@ def score(
 
     try:
         loaded = load_submission(submission, allow_partial=allow_partial)
+        if output is not None:
+            from benchmark.files import refuse_symlink
+
+            refuse_symlink(output)  # before the slow part
         from scorers.config import ScoringConfig
         from scorers.report import render_report
         from scorers.results import score_submission, write_results
 
-        results = score_submission(loaded, config=ScoringConfig(), progress=lambda message: typer.echo(message, err=True))
+        results = score_submission(loaded, config=ScoringConfig(), progress=_say)
         if output is not None:
             write_results(results, output)
     except BenchError as error:
         _fail(error)
     typer.echo(render_report(results))
     if output is not None:
-        typer.echo(f"\nresults written to {output}")
+        typer.echo(f"\nresults written to {escape(str(output))}")
 
 
 class MetaEvalPart(str, Enum):
@@ -185,7 +205,7 @@ def baseline(
         _fail(error)
     counts = [summary.item_counts() for summary in submission.predictions.values()]
     items = ", ".join(f"{field} {sum(c[field] for c in counts)}" for field in counts[0])
-    typer.echo(f"wrote {output}: baseline {name.value!r}, {len(counts)} instances; items: {items}")
+    typer.echo(f"wrote {escape(str(output))}: baseline {name.value!r}, {len(counts)} instances; items: {items}")
 
 
 @app.command()
@@ -227,7 +247,7 @@ def run(
         if api_key is not None and not (api_key.isascii() and api_key.isprintable() and " " not in api_key):
             raise InputError([Problem(f"${key_variable}", "the API key contains spaces, control or non-ASCII characters")])
         if api_key is None:
-            typer.echo(f"note: {key_variable} is not set; sending no API key (fine for a local server)", err=True)
+            _say(f"note: {key_variable} is not set; sending no API key (fine for a local server)")
         result = run_model(
             base_url=base_url, model=model, api_key=api_key, api_key_env=key_variable, output=output,
             instances=selected or None, system_name=system_name, temperature=temperature, max_tokens=max_tokens,
@@ -239,11 +259,11 @@ def run(
         typer.echo("error: interrupted; rerun the same command to resume", err=True)
         raise typer.Exit(130) from None
     for outcome in result.empty:
-        typer.echo(f"warning: instance {outcome.instance_id}: no valid reply after {outcome.requests} requests, written as an empty summary; last error: {outcome.error}", err=True)
+        _say(f"warning: instance {outcome.instance_id}: no valid reply after {outcome.requests} requests, written as an empty summary; last error: {outcome.error}")
     ok = len(result.outcomes) - len(result.empty)
     resumed = f" ({len(result.resumed)} resumed from saved progress)" if result.resumed else ""
     typer.echo(
-        f"{'ok' if not result.empty else 'done'}: {result.output}: {ok} of {len(result.outcomes)} instances valid, "
+        f"{'ok' if not result.empty else 'done'}: {escape(str(result.output))}: {ok} of {len(result.outcomes)} instances valid, "
         f"{len(result.empty)} empty{resumed}; {result.requests} requests; response_format {result.response_format}"
     )
     raise typer.Exit(result.exit_code)
@@ -357,12 +377,12 @@ def submit(
         if submissions_dir is None:
             submissions_dir = _root(root) / SUBMISSIONS_FOLDER
         filed = submit_submission(
-            submission, slug=slug, replace=replace, submissions_dir=submissions_dir, progress=lambda message: typer.echo(message, err=True)
+            submission, slug=slug, replace=replace, submissions_dir=submissions_dir, progress=_say
         )
     except BenchError as error:
         _fail(error)
     action = "replaced" if filed.replaced else "filed"
-    typer.echo(f"{action}: {filed.directory}: {results_summary(filed.results)}; run `bench leaderboard` to publish it")
+    typer.echo(f"{action}: {escape(str(filed.directory))}: {results_summary(filed.results)}; run `bench leaderboard` to publish it")
 
 
 @app.command()
@@ -391,12 +411,12 @@ def leaderboard(
         if check:
             stale = stale_board_files(submissions_dir, output_dir)
         else:
-            board = publish_leaderboard(submissions_dir, output_dir, progress=lambda message: typer.echo(message, err=True))
+            board = publish_leaderboard(submissions_dir, output_dir, progress=_say)
     except BenchError as error:
         _fail(error)
     if check:
         if stale:
-            names = " and ".join(str(output_dir / name) for name in stale)
+            names = " and ".join(escape(str(output_dir / name)) for name in stale)
             verb = "is" if len(stale) == 1 else "are"
             typer.echo(f"error: {names} {verb} not what the current submissions and scorer produce; run `bench leaderboard` and commit", err=True)
             raise typer.Exit(1)
@@ -405,11 +425,14 @@ def leaderboard(
     reused = len(board.rows) - len(board.rescored)
     shown = ", ".join(board.rescored[:MAX_SLUGS_LISTED]) + (f" and {len(board.rescored) - MAX_SLUGS_LISTED} more" if len(board.rescored) > MAX_SLUGS_LISTED else "")
     rescored = f" ({shown})" if board.rescored else ""
-    typer.echo(f"wrote {output_dir / 'LEADERBOARD.md'} and LEADERBOARD.svg: {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}")
+    typer.echo(f"wrote {escape(str(output_dir / 'LEADERBOARD.md'))} and LEADERBOARD.svg: {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}")
 
 
 def main() -> None:
     """Entry point of the ``bench`` script."""
+    from benchmark.procs import terminate_cleanly
+
+    terminate_cleanly()
     try:
         app()
     except BenchError as error:  # raised outside a command's own handling

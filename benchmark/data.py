@@ -28,6 +28,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from benchmark.errors import InputError, IntegrityError
+from benchmark.files import read_capped
 from benchmark.schema import ARTICLE_IDS, INSTANCE_IDS, Fact, FactInventory, GoldSummary, json_path
 from benchmark.submission import parse_json_bytes
 
@@ -93,7 +94,7 @@ class Instance:
 
 
 def _sha256(path: Traversable) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return hashlib.sha256(read_capped(path)).hexdigest()
 
 
 def _matching(directory: Traversable, pattern: str) -> list[Traversable]:
@@ -108,7 +109,7 @@ def read_checksums(directory: Traversable) -> dict[str, str]:
         raise IntegrityError(f"{path}: checksum list missing")
     recorded: dict[str, str] = {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_capped(path).decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise IntegrityError(f"{path}: unreadable checksum list ({error.__class__.__name__})") from None
     for number, line in enumerate(lines, start=1):
@@ -162,7 +163,7 @@ def load_articles() -> dict[str, Article]:
     articles: dict[str, Article] = {}
     for path in _matching(ARTICLES_DIR, "*.txt"):
         article_id = path.name[:3]
-        data = path.read_bytes()
+        data = read_capped(path)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -178,7 +179,7 @@ def _load_model(path: Traversable, model: type, what: str):
     if not path.is_file():
         raise IntegrityError(f"{path}: {what} file missing")
     try:
-        return model.model_validate(parse_json_bytes(path.read_bytes(), source=str(path)))
+        return model.model_validate(parse_json_bytes(read_capped(path), source=str(path)))
     except InputError as error:
         raise IntegrityError(f"{path}: invalid {what}: {error}") from None
     except ValidationError as error:

@@ -12,7 +12,10 @@ those to score are then scored together (``scorers.results.score_submissions``).
 
 The board (``LEADERBOARD.md`` and the chart ``LEADERBOARD.svg``) is a pure
 function of the submissions and the scorer: the same inputs give the same
-bytes, which is what ``bench leaderboard --check`` compares against.
+bytes, which is what ``bench leaderboard --check`` compares against. The
+check renders the chart afresh and never reuses the committed one, so that
+a chart edited by hand (with its new SHA-256 written into the record line)
+fails it.
 
 Statistics, all over the six instances (the unit the overall score averages):
 
@@ -36,18 +39,23 @@ commands work on a project folder (``find_root``), the one holding
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from benchmark.errors import InputError, Problem, RootNotFoundError
-from benchmark.files import atomic_write, project_lock
+from benchmark.escape import escape
+from benchmark.files import atomic_write, prepare_lock, project_lock, read_capped, refuse_symlink
 from benchmark.provenance import has_consistent_record
 from benchmark.records import record_path
 from benchmark.schema import FIELDS, INSTANCE_IDS
@@ -195,12 +203,26 @@ def _write_results(results: Results, path: Path) -> None:
     write_results(results, path)
 
 
+# A results file holds one entry per predicted and per missed gold item;
+# the largest valid submission's is a few megabytes.
+MAX_RESULTS_BYTES = 64 * 1024 * 1024
+
+
 def _cached_results(path: Path, *, sha256: str, signature: str) -> Results | None:
-    """The cached results at ``path`` if they are for these bytes and this scorer; else ``None``."""
+    """The cached results at ``path`` if they are for these bytes and this scorer, and valid results; else ``None``.
+
+    Raises:
+        InputError: ``path`` is there but not a regular file (a FIFO, a
+            device, a folder) or is over ``MAX_RESULTS_BYTES``: read, it
+            would hang the board or exhaust memory.
+    """
+    data = read_capped(path, max_bytes=MAX_RESULTS_BYTES, missing_ok=True)
+    if data is None:
+        return None
     try:
-        results = Results.model_validate_json(path.read_bytes())
-    except (OSError, ValueError):  # missing, unreadable or not results (pydantic's ValidationError is a ValueError)
-        return None  # the submission is simply rescored
+        results = Results.model_validate_json(data)
+    except ValueError:  # not results of this schema, whatever the reason (pydantic's ValidationError is a ValueError): rescored
+        return None
     if results.submission.sha256 == sha256 and results.signature.string == signature:
         return results
     return None
@@ -224,15 +246,59 @@ def _publish(path: Path, data: bytes) -> None:
     try:
         atomic_write(path, data)
     except OSError as error:
-        raise InputError([Problem(str(path), f"cannot write: {error.strerror or error}")]) from None
+        raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
+
+
+def _file_together(directory: Path, files: Mapping[str, bytes]) -> None:
+    """Put ``files`` in ``directory`` all together or not at all, replacing whatever the folder held.
+
+    The files are written and flushed in a hidden folder beside it
+    (``.<slug>.*.tmp``, skipped by the board), which then takes the folder's
+    place by a rename; a folder being replaced is first renamed aside and
+    removed last. A full disk or any other failure removes the hidden folder
+    and leaves the previous state as it was: never a predictions.json
+    without its results.json.
+
+    Raises:
+        InputError: the file system refused (naming the folder).
+    """
+    parent = directory.parent
+    try:
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{directory.name}.", suffix=".tmp"))
+    except OSError as error:
+        raise InputError([Problem(escape(str(directory)), f"cannot write: {error.strerror or error}")]) from None
+    aside: Path | None = None
+    try:
+        os.chmod(staging, 0o755)
+        for name, data in files.items():
+            with open(staging / name, "xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(staging / name, 0o644)
+        if directory.exists():
+            aside = Path(tempfile.mkdtemp(dir=parent, prefix=f".{directory.name}.", suffix=".old"))
+            os.replace(directory, aside / directory.name)
+        try:
+            os.replace(staging, directory)
+        except BaseException:
+            if aside is not None:
+                os.replace(aside / directory.name, directory)
+            raise
+    except OSError as error:
+        raise InputError([Problem(escape(str(directory)), f"cannot write: {error.strerror or error}; nothing was filed")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        if aside is not None:
+            shutil.rmtree(aside, ignore_errors=True)
 
 
 def _refuse_existing(directory: Path, *, replace: bool) -> bool:
     exists = directory.exists() or directory.is_symlink()
     if exists and (directory.is_symlink() or not directory.is_dir()):
-        raise InputError([Problem(str(directory), "exists and is not a submission folder; choose another --slug")])
+        raise InputError([Problem(escape(str(directory)), "exists and is not a submission folder; choose another --slug")])
     if exists and not replace:
-        raise InputError([Problem(str(directory), "a submission is already filed under this slug; pass --replace to overwrite it or --slug to choose another")])
+        raise InputError([Problem(escape(str(directory)), "a submission is already filed under this slug; pass --replace to overwrite it or --slug to choose another")])
     return exists
 
 
@@ -247,8 +313,10 @@ def submit_submission(
 ) -> Filed:
     """Validate, score and file a submission under ``submissions_dir/<slug>/``.
 
-    The file is scored before anything is written; then its bytes, unchanged,
-    and its results are written atomically while holding the project lock.
+    The lock file is checked first (``benchmark.files.prepare_lock``), then
+    the file is scored before anything else is written; then its bytes,
+    unchanged, and its results are filed together (``_file_together``) while
+    holding the project lock: both files or neither.
 
     Args:
         source: the submission file.
@@ -267,18 +335,16 @@ def submit_submission(
     slug = check_slug(slug) if slug is not None else slug_from_name(loaded.submission.system.name)
     directory = submissions_dir / slug
     _refuse_existing(directory, replace=replace)  # before the slow part
+    prepare_lock(submissions_dir)
     scorer = scorer or default_scorer(progress=progress)
     results = scorer.score(loaded)
     with project_lock(submissions_dir):
         # Checked again: another command may have filed this slug while we scored.
         replaced = _refuse_existing(directory, replace=replace)
-        directory.mkdir(exist_ok=True)
-        _publish(directory / PREDICTIONS_FILE, data)
-        if record is not None:
-            _publish(record_path(directory / PREDICTIONS_FILE), record)
-        else:
-            record_path(directory / PREDICTIONS_FILE).unlink(missing_ok=True)  # a replaced run's record no longer applies
-        _write_results(results, directory / RESULTS_FILE)
+        files = {PREDICTIONS_FILE: data, RESULTS_FILE: results.to_json_bytes()}
+        if record is not None:  # the folder is replaced whole, so a replaced run's record goes with it
+            files[record_path(Path(PREDICTIONS_FILE)).name] = record
+        _file_together(directory, files)
     return Filed(slug=slug, directory=directory, results=results, replaced=replaced)
 
 
@@ -316,19 +382,19 @@ def _has_run_record(predictions: Path, data: bytes) -> bool:
 def _submission_folders(submissions_dir: Path) -> list[Path]:
     """The submission folders in slug order; hidden entries (the lock) are skipped."""
     if not submissions_dir.is_dir():
-        raise InputError([Problem(str(submissions_dir), "no such folder of submissions")])
+        raise InputError([Problem(escape(str(submissions_dir)), "no such folder of submissions")])
     folders = []
     for entry in sorted(submissions_dir.iterdir()):
         if entry.name.startswith("."):
             continue
-        where = str(entry)
+        where = escape(str(entry))
         check_slug(entry.name, argument=where)
         predictions = entry / PREDICTIONS_FILE
         # A symbolic link could make the board read (and publish) a file outside the repository.
         if entry.is_symlink() or not entry.is_dir() or predictions.is_symlink():
             raise InputError([Problem(where, f"a submission must be a folder (not a link) holding {PREDICTIONS_FILE}")])
         if not predictions.is_file():
-            raise InputError([Problem(str(predictions), "missing; every submission folder holds one")])
+            raise InputError([Problem(escape(str(predictions)), "missing; every submission folder holds one")])
         folders.append(entry)
     return folders
 
@@ -366,14 +432,15 @@ def collect_standings(
             cached[folder.name] = results
     if to_score and progress:
         progress(f"embedding the texts of {len(to_score)} submission(s) to score ({len(cached)} cached)")
-    # The results generator is drawn to its end (it comes first in zip), so its worker processes are gone when the loop ends.
-    fresh = zip(scorer.score_all(list(to_score.values())), to_score) if to_score else iter(())
-    for position, (results, slug) in enumerate(fresh, start=1):
-        if progress:
-            progress(f"scored {position}/{len(to_score)}: {slug}")
-        if update_cache:
-            _write_results(results, submissions_dir / slug / RESULTS_FILE)
-        cached[slug] = results
+    # Closed on the way out, normally or on an error here (a results.json that cannot be written), so its worker processes end at once.
+    scored = scorer.score_all(list(to_score.values())) if to_score else iter(())
+    with contextlib.closing(scored) if hasattr(scored, "close") else contextlib.nullcontext():
+        for position, (results, slug) in enumerate(zip(scored, to_score), start=1):
+            if progress:
+                progress(f"scored {position}/{len(to_score)}: {slug}")
+            if update_cache:
+                _write_results(results, submissions_dir / slug / RESULTS_FILE)
+            cached[slug] = results
     standings = [
         Standing(slug=folder.name, results=cached[folder.name], reference=folder.name in REFERENCE_SLUGS, recorded=recorded[folder.name])
         for folder in folders
@@ -720,12 +787,32 @@ def _chart_inputs_key(rows: Sequence[Row]) -> str:
 _CHART_RECORD = re.compile(r"^<!-- chart inputs sha256:([0-9a-f]{64}) svg sha256:([0-9a-f]{64}) -->$", re.MULTILINE)
 
 
+# The board is a few kilobytes, its chart tens of kilobytes.
+MAX_BOARD_FILE_BYTES = 4 * 1024 * 1024
+
+
+def _read_board_file(path: Path) -> bytes | None:
+    """A committed board file's bytes, ``None`` when absent.
+
+    Raises:
+        InputError: not a regular file (a link to /dev/zero, a FIFO) or over ``MAX_BOARD_FILE_BYTES``.
+    """
+    return read_capped(path, max_bytes=MAX_BOARD_FILE_BYTES, missing_ok=True)
+
+
 def _reusable_chart(output_dir: Path, inputs_key: str) -> bytes | None:
-    """The committed chart, if the board records that it was drawn from these very inputs and it is intact."""
+    """The committed chart, if the board records that it was drawn from these very inputs and it is intact.
+
+    A speed-up for ``bench leaderboard`` only (no matplotlib in a warm run):
+    the record can be forged along with the chart, so ``--check`` never
+    calls this and renders the chart itself.
+    """
+    board, chart = _read_board_file(output_dir / LEADERBOARD_FILE), _read_board_file(output_dir / CHART_FILE)
+    if board is None or chart is None:
+        return None
     try:
-        record = _CHART_RECORD.search((output_dir / LEADERBOARD_FILE).read_text(encoding="utf-8"))
-        chart = (output_dir / CHART_FILE).read_bytes()
-    except (OSError, UnicodeDecodeError):
+        record = _CHART_RECORD.search(board.decode("utf-8"))
+    except UnicodeDecodeError:
         return None
     if record and record.group(1) == inputs_key and hashlib.sha256(chart).hexdigest() == record.group(2):
         return chart
@@ -738,16 +825,20 @@ def build_board(
     *,
     scorer: Scorer | None = None,
     update_cache: bool,
+    reuse_chart: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> Board:
-    """Score (or reuse) every submission and render the board, without writing the board."""
+    """Score (or reuse) every submission and render the board, without writing the board.
+
+    With ``reuse_chart`` false the chart is always rendered, never taken from ``output_dir``.
+    """
     from scorers.signature import board_signature
 
     scorer = scorer or default_scorer()
     standings, rescored = collect_standings(submissions_dir, scorer=scorer, update_cache=update_cache, progress=progress)
     rows = rank_rows(standings)
     inputs_key = _chart_inputs_key(rows)
-    chart = _reusable_chart(output_dir, inputs_key) or render_chart(rows)
+    chart = (_reusable_chart(output_dir, inputs_key) if reuse_chart else None) or render_chart(rows)
     record = f"<!-- chart inputs sha256:{inputs_key} svg sha256:{hashlib.sha256(chart).hexdigest()} -->\n"
     markdown = (render_markdown(rows, signature=board_signature(scorer.signature, STATISTICS)) + "\n" + record).encode("utf-8")
     return Board(markdown=markdown, chart=chart, rows=tuple(rows), rescored=rescored)
@@ -761,6 +852,8 @@ def publish_leaderboard(
     progress: Callable[[str], None] | None = None,
 ) -> Board:
     """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
+    for name in (CHART_FILE, LEADERBOARD_FILE):
+        refuse_symlink(output_dir / name)  # before the slow part
     with project_lock(submissions_dir):
         board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True, progress=progress)
         _publish(output_dir / CHART_FILE, board.chart)
@@ -769,12 +862,19 @@ def publish_leaderboard(
 
 
 def stale_board_files(submissions_dir: Path, output_dir: Path, *, scorer: Scorer | None = None) -> list[str]:
-    """The board files that differ from what the submissions and scorer produce now; writes nothing."""
-    board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=False)
+    """The board files that differ from what the submissions and scorer produce now; writes nothing.
+
+    Both files are rebuilt from the scores, the chart rendered afresh
+    (never reused), and compared byte for byte with the committed ones.
+
+    Raises:
+        InputError: a committed board file is not a regular file (a link to
+            a device, a FIFO) or is far too large to be a board.
+    """
+    board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=False, reuse_chart=False)
     stale = []
     for name, expected in ((LEADERBOARD_FILE, board.markdown), (CHART_FILE, board.chart)):
-        path = output_dir / name
-        if not path.is_file() or path.read_bytes() != expected:
+        if _read_board_file(output_dir / name) != expected:
             stale.append(name)
     return stale
 

@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import email.utils
+import functools
 import hashlib
 import http.client
 import json
 import re
+import socket
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -44,7 +47,8 @@ from typing import Any, Callable, Literal, TextIO
 
 from benchmark.data import sources_of
 from benchmark.errors import BenchError, EndpointError, InputError, Problem
-from benchmark.files import atomic_write
+from benchmark.escape import escape
+from benchmark.files import atomic_write, read_capped, refuse_symlink
 from benchmark.records import PromptRecord, write_bench_run_record
 from benchmark.schema import INSTANCE_IDS, SCHEMA_VERSION, Submission, Summary, SystemInfo
 from benchmark.submission import parse_json_bytes, validate_submission_data
@@ -67,6 +71,10 @@ _MAX_BACKOFF = 60.0
 _MAX_FEEDBACK_PROBLEMS = 20
 _MAX_SERVER_MESSAGE = 300
 _MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+# A chat completion is about 5 levels deep; the summary inside it is a string.
+# A deeper reply is refused before it is parsed (a 200,000-deep one would
+# exhaust Python's recursion limit).
+MAX_REPLY_NESTING = 32
 
 EXIT_OK = 0
 EXIT_SOME_EMPTY = 1
@@ -200,6 +208,114 @@ class _RefuseRedirects(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _Deadline:
+    """The time limit of one whole request: connecting, sending, the headers and the body.
+
+    A socket timeout bounds each read only, so a server trickling its body a
+    byte at a time could hold a request for ever. When the limit passes, a
+    timer shuts down the request's sockets, and the read in progress fails
+    at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            self._shut(sock)
+
+    @staticmethod
+    def _shut(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:  # already closed, or handed over to TLS
+            pass
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            self._shut(sock)
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._timer.cancel()
+
+
+def _watched(connection_class: type) -> type:
+    """``connection_class`` with every socket it opens handed to its ``_Deadline``."""
+
+    class Watched(connection_class):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any):
+            super().__init__(*args, **kwargs)
+            self._deadline = deadline
+            create = self._create_connection
+
+            def create_and_watch(*args: Any, **kwargs: Any) -> socket.socket:
+                sock = create(*args, **kwargs)
+                deadline.watch(sock)  # the TLS handshake too
+                return sock
+
+            self._create_connection = create_and_watch
+
+        def connect(self) -> None:
+            super().connect()
+            self._deadline.watch(self.sock)  # the TLS socket, once wrapped
+
+    return Watched
+
+
+_WatchedHTTP = _watched(http.client.HTTPConnection)
+_WatchedHTTPS = _watched(http.client.HTTPSConnection)
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req):  # noqa: D102 (urllib's signature)
+        return self.do_open(functools.partial(_WatchedHTTP, deadline=self._deadline), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline):
+        super().__init__()
+        self._deadline = deadline
+
+    def https_open(self, req):  # noqa: D102 (urllib's signature)
+        return self.do_open(functools.partial(_WatchedHTTPS, deadline=self._deadline), req, context=self._context)
+
+
+def _too_deep(payload: bytes, limit: int = MAX_REPLY_NESTING) -> bool:
+    """Whether JSON ``payload`` nests arrays and objects more than ``limit`` deep (strings skipped)."""
+    depth = 0
+    for bracket in _BRACKET.findall(_JSON_STRING.sub(b'""', payload)):
+        if bracket in b"[{":
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
 class _RequestRejected(Exception):
     """The endpoint answered 4xx to a well-formed request (the caller decides whether a format fallback helps)."""
 
@@ -219,7 +335,8 @@ class RetryPolicy:
         base_delay: seconds before the first retry of a transient failure;
             doubled for every further retry, capped at a minute, replaced by
             the server's ``Retry-After`` when it sends one.
-        timeout: seconds to wait for one response.
+        timeout: seconds one request may take in all, from connecting to the
+            last byte of the response (``_Deadline``).
     """
 
     max_retries: int = 3
@@ -262,7 +379,6 @@ class ChatClient:
         self._api_key_env = api_key_env
         self._policy = policy
         self._note = note
-        self._opener = urllib.request.build_opener(_RefuseRedirects)
         self.requests_sent = 0
 
     def redact(self, text: str) -> str:
@@ -273,7 +389,7 @@ class ChatClient:
         """The human part of an error body (OpenAI, vLLM, Ollama and llama.cpp shapes), short and redacted."""
         text = body.decode("utf-8", errors="replace")
         try:
-            parsed = json.loads(text)
+            parsed = None if _too_deep(body) else json.loads(text)
         except ValueError:
             parsed = None
         if isinstance(parsed, dict):
@@ -287,7 +403,9 @@ class ChatClient:
             elif isinstance(parsed.get("detail"), str):
                 text = parsed["detail"]
         text = " ".join(self.redact(text).split())
-        return text[:_MAX_SERVER_MESSAGE] + ("…" if len(text) > _MAX_SERVER_MESSAGE else "") or "(no message)"
+        text = text[:_MAX_SERVER_MESSAGE] + ("…" if len(text) > _MAX_SERVER_MESSAGE else "")
+        # Whatever the server wrote is shown escaped: no escape sequence, override or line break reaches the terminal.
+        return escape(text) if text else "(no message)"
 
     def complete(self, body: dict[str, Any]) -> dict[str, Any]:
         """Send one chat-completion request and return the parsed response.
@@ -307,16 +425,24 @@ class ChatClient:
         while True:
             retry_after = None
             self.requests_sent += 1
+            deadline = _Deadline(self._policy.timeout)
+            opener = urllib.request.build_opener(_RefuseRedirects, _DeadlineHTTPHandler(deadline), _DeadlineHTTPSHandler(deadline))
             try:
                 request = urllib.request.Request(self.endpoint.url, data=data, headers=headers, method="POST")
-                with self._opener.open(request, timeout=self._policy.timeout) as response:
-                    payload = response.read(_MAX_RESPONSE_BYTES + 1)
-                failure = _chat_completion_problem(payload)
+                with deadline:
+                    try:
+                        with opener.open(request, timeout=self._policy.timeout) as response:
+                            payload = response.read(_MAX_RESPONSE_BYTES + 1)
+                    except urllib.error.HTTPError as error:
+                        error.body = error.read(64 * 1024)  # within the deadline too
+                        raise
+                # A body cut off by the deadline can end quietly, short of its length.
+                parsed, failure = (None, f"no complete response within {self._policy.timeout:g} s (--timeout)") if deadline.expired else _chat_completion(payload)
                 if failure is None:
-                    return json.loads(payload)
+                    return parsed
             except urllib.error.HTTPError as error:
                 status = error.code
-                message = self._server_message(error.read(64 * 1024))
+                message = self._server_message(error.body)
                 if status in TRANSIENT_STATUSES or status >= 500:
                     failure = f"HTTP {status} ({message})"
                     retry_after = retry_after_seconds(error.headers.get("Retry-After"))
@@ -337,6 +463,8 @@ class ChatClient:
                 # Timeouts, refused or reset connections, truncated responses.
                 reason = error.reason if isinstance(error, urllib.error.URLError) else error
                 failure = self.redact(f"{type(reason).__name__}: {reason}" if str(reason) else type(reason).__name__)
+                if deadline.expired:
+                    failure = f"no complete response within {self._policy.timeout:g} s (--timeout)"
             attempt += 1
             if attempt == attempts:
                 raise EndpointError(f"{host}: {failure}; gave up after {attempts} attempt{'s' * (attempts > 1)}")
@@ -345,18 +473,20 @@ class ChatClient:
             time.sleep(delay)
 
 
-def _chat_completion_problem(payload: bytes) -> str | None:
-    """Why a 200 response is not a usable chat completion, or None if it is."""
+def _chat_completion(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """A 200 response parsed as a chat completion, or why it is not a usable one."""
     if len(payload) > _MAX_RESPONSE_BYTES:
-        return f"response larger than {_MAX_RESPONSE_BYTES:,} bytes"
+        return None, f"response larger than {_MAX_RESPONSE_BYTES:,} bytes"
+    if _too_deep(payload):
+        return None, f"response nested deeper than {MAX_REPLY_NESTING} levels"
     try:
         parsed = json.loads(payload)
-    except ValueError:
-        return "response is not JSON"
+    except (ValueError, RecursionError):
+        return None, "response is not JSON"
     choices = parsed.get("choices") if isinstance(parsed, dict) else None
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict) or not isinstance(choices[0].get("message"), dict):
-        return "response is not a chat completion (no choices[0].message)"
-    return None
+        return None, "response is not a chat completion (no choices[0].message)"
+    return parsed, None
 
 
 # --- One instance --------------------------------------------------------------
@@ -462,7 +592,7 @@ def summarize_instance(
         content = choice["message"].get("content")
         if not isinstance(content, str) or not content.strip():
             refusal = choice["message"].get("refusal")
-            error = f"reply has no content{f' (refusal: {refusal})' if isinstance(refusal, str) else ''}"
+            error = f"reply has no content{f' (refusal: {escape(refusal)})' if isinstance(refusal, str) else ''}"
             problems = [Problem("$", error)]
         else:
             try:
@@ -516,7 +646,7 @@ class _RunState:
     def read(cls, path: Path) -> _RunState:
         damaged = "resume state is damaged; delete it or pass --restart"
         try:
-            record = parse_json_bytes(path.read_bytes(), source=str(path))
+            record = parse_json_bytes(read_capped(path, max_bytes=_MAX_RESPONSE_BYTES * 2), source=escape(str(path)))
             if record.get("format") != _PARTIAL_FORMAT:
                 raise ValueError("unknown format")
             settings = RunSettings(**record["settings"])
@@ -565,7 +695,7 @@ class Progress:
     def note(self, message: str) -> None:
         """A line above the bar."""
         prefix = "\r\033[K" if self._interactive else ""
-        self._stream.write(f"{prefix}note: {message}\n")
+        self._stream.write(f"{prefix}note: {escape(message)}\n")
         if self._interactive and self._done < self._total:
             self._stream.write(self._bar())
         self._stream.flush()
@@ -656,6 +786,8 @@ def run_model(
     if unknown:
         raise InputError([Problem("--instances", f"unknown instance id {i!r}; allowed: {', '.join(INSTANCE_IDS)}") for i in unknown])
     selected = tuple(i for i in INSTANCE_IDS if i in instances)
+    for path in (output, partial_path(output)):
+        refuse_symlink(path)  # before any request
     name = system_name if system_name is not None else model[:64]
     try:
         SystemInfo(name=name, model=model)

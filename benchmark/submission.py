@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from benchmark.errors import InputError, Problem
+from benchmark.escape import escape
+from benchmark.files import read_capped
 from benchmark.schema import INSTANCE_IDS, MAX_LIST_ITEMS, Submission, Summary, json_path
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -160,31 +161,13 @@ def parse_json_bytes(data: bytes, *, source: str, max_bytes: int = MAX_FILE_BYTE
 
 
 def display_path(path: Path) -> str:
-    """A file path as one printable line: escaped like a JSON string if it holds anything unprintable."""
-    text = str(path)
-    return text if text.isprintable() else json.dumps(text, ensure_ascii=True)
+    """A file path as one printable line: escaped like a JSON string if it holds anything unprintable (``benchmark.escape``)."""
+    return escape(str(path))
 
 
 def read_file_bytes(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """Read a user's file, refusing what is missing, not a regular file, or too large (before reading it)."""
-    source = display_path(path)
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise InputError([Problem(source, "no such file")]) from None
-    except OSError as error:
-        raise InputError([Problem(source, f"cannot read: {error.strerror}")]) from None
-    if not stat.S_ISREG(status.st_mode):
-        raise InputError([Problem(source, "not a regular file")])
-    if status.st_size > max_bytes:
-        raise InputError([Problem(source, f"file is {status.st_size:,} bytes; the limit is {max_bytes:,}")])
-    try:
-        with path.open("rb") as handle:
-            # One byte over the cap is enough for parse_json_bytes to refuse a
-            # file that grew after stat(), without reading all of it.
-            return handle.read(max_bytes + 1)
-    except OSError as error:
-        raise InputError([Problem(source, f"cannot read: {error.strerror}")]) from None
+    """Read a user's file, refusing what is missing, not a regular file (a FIFO, a device), or too large, before reading it."""
+    return read_capped(path, max_bytes=max_bytes)
 
 
 def _pydantic_message(error: dict) -> str:
@@ -250,7 +233,21 @@ def validate_submission_data(data: Any, *, allow_partial: bool = False) -> tuple
         raise InputError(problems)
     # Instances in canonical order whatever the file's order, so that reports are stable.
     ordered = {i: submission.predictions.get(i, Summary()) for i in INSTANCE_IDS}
+    _check_claim_budget(ordered)
     return submission.model_copy(update={"predictions": ordered}), missing
+
+
+def _check_claim_budget(predictions: dict[str, Summary]) -> None:
+    """Refuse demands and stakes that would cost more to score than ``MAX_CLAIM_TOKENS`` allows (``benchmark.budget``)."""
+    from benchmark.budget import MAX_CLAIM_TOKENS, claim_tokens
+
+    tokens = claim_tokens(item.text for summary in predictions.values() for field in ("demands", "stakes") for item in getattr(summary, field))
+    if tokens > MAX_CLAIM_TOKENS:
+        raise InputError([Problem(
+            "predictions",
+            f"the demand and stake texts hold {tokens:,} tokens of the scoring model in all; the limit is {MAX_CLAIM_TOKENS:,} "
+            "(real system outputs hold at most about 3,500)",
+        )])
 
 
 def load_submission(path: Path, *, allow_partial: bool = False) -> LoadedSubmission:

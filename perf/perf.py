@@ -28,6 +28,12 @@ Measured:
   cache of the benchmark texts already on disk;
 * ``bench leaderboard`` over N synthetic submissions (gold, perturbed and
   reworded with a fixed seed so that their texts differ), cold and warm;
+* ``bench score`` on the worst-case valid files (``worst_case_submission``),
+  cold: every list at its item cap, every string at its length cap, and the
+  demands and stakes filled to the token budget (``benchmark.budget``) in
+  the two most expensive shapes: few long claims of one token per character,
+  and the most claims the caps allow, worded from the gold so that each is
+  read against many facts (``--worst-case`` measures only these);
 * the naive path on the same N submissions: what a user writes by hand,
   one ``bert_score.score`` call per instance and text field over every
   predicted-gold pair (the model reloaded by each call). It computes only the
@@ -49,14 +55,18 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# This checkout's packages, not whichever copy is installed (the measured processes run from REPO_ROOT too).
+sys.path.insert(0, str(REPO_ROOT))
 EXAMPLE = REPO_ROOT / "submissions" / "example" / "predictions.json"
 RESULTS = REPO_ROOT / "perf" / "perf_results.json"
+WORST_CASE_RESULTS = REPO_ROOT / "perf" / "perf_worst_case.json"
 SEED = 20250815
 TARGET_BOARD_SIZE = 100  # the board size the issue's 10x target is set for
 MEMORY_SAMPLE_SECONDS = 0.5
@@ -191,6 +201,92 @@ def write_synthetic_submissions(directory: Path, count: int) -> None:
         (folder / "predictions.json").write_text(json.dumps(synthetic_submission(index, gold), ensure_ascii=False), encoding="utf-8")
 
 
+WORST_CASE_SHAPES = ("long claims", "many claims")
+WORST_CASE_TARGET_SECONDS = 30.0
+WORST_CASE_TARGET_MB = 1536.0
+
+
+def worst_case_submission(shape: str) -> dict:
+    """A valid submission as costly to score as the input rules allow, in one of ``WORST_CASE_SHAPES``.
+
+    Every instance has 100 attendees whose name, role and country are 1,000
+    characters (digit groups, each string different) and a venue of four
+    1,000-character strings. The demands and stakes are filled up to exactly
+    the token budget: "long claims" are 300-character runs of punctuation
+    (one token per character, the longest sequences the model sees);
+    "many claims" are up to 100 per list, each a gold demand or stake with
+    its words shuffled and a number added (each different, each close to
+    many facts, under a real party).
+    """
+    from benchmark.budget import MAX_CLAIM_TOKENS, claim_tokens
+    from benchmark.data import load_instances
+    from benchmark.schema import INSTANCE_IDS, MAX_CLAIM_CHARS, MAX_LIST_ITEMS, MAX_STRING_CHARS
+
+    rng = np.random.default_rng([SEED, WORST_CASE_SHAPES.index(shape)])
+
+    def digits(length: int) -> str:
+        return " ".join(str(n) for n in rng.integers(100, 99999, size=length))[:length].strip()
+
+    gold = [item for instance in load_instances().values() for field in ("demands", "stakes") for item in getattr(instance.gold, field)]
+    punctuation = np.array(list("!#$%&()*+,-./:;<=>?@[]^_{|}~"))
+
+    def claim() -> dict:
+        if shape == "long claims":
+            return {"party": "Russia", "text": "".join(rng.choice(punctuation, size=MAX_CLAIM_CHARS))}
+        item = gold[rng.integers(len(gold))]
+        words = item.text.split()
+        rng.shuffle(words)
+        return {"party": item.party, "text": (" ".join(words) + f" {rng.integers(10**6)}")[:MAX_CLAIM_CHARS]}
+
+    predictions = {
+        instance: {
+            "attendees": [{key: digits(MAX_STRING_CHARS) for key in ("name", "role", "country")} for _ in range(MAX_LIST_ITEMS)],
+            "venue": {key: digits(MAX_STRING_CHARS) for key in ("name", "city", "region", "country")},
+            "time": {"date": "2025-08-15", "weekday": "Friday", "time_utc": "19:00"},
+            "demands": [],
+            "stakes": [],
+        }
+        for instance in INSTANCE_IDS
+    }
+    lists = [predictions[instance][field] for instance in INSTANCE_IDS for field in ("demands", "stakes")]
+    tokens, position = 0, 0
+    while True:
+        candidate = claim()
+        cost = claim_tokens([candidate["text"]])
+        target = lists[position % len(lists)]
+        if tokens + cost > MAX_CLAIM_TOKENS or len(target) == MAX_LIST_ITEMS:
+            break
+        target.append(candidate)
+        tokens, position = tokens + cost, position + 1
+    return {"schema_version": "1", "system": {"name": f"worst case, {shape}"}, "predictions": predictions}
+
+
+def measure_worst_case(scratch: Path, bench: list[str], cache: Callable[[str], dict[str, str]]) -> dict[str, Measurement]:
+    """``bench score`` of each worst-case shape from an empty cache (the median of three), after checking the file is valid."""
+    figures = {}
+    for shape in WORST_CASE_SHAPES:
+        path = scratch / f"worst-{shape.replace(' ', '-')}.json"
+        path.write_text(json.dumps(worst_case_submission(shape), ensure_ascii=False), encoding="utf-8")
+        measure(f"bench validate, worst case ({shape}, {path.stat().st_size:,} bytes)", [*bench, "validate", str(path)], env=cache("validate"))
+        score = [*bench, "score", str(path), "--output", str(scratch / "worst-results.json")]
+        figures[f"worst_case_{shape.replace(' ', '_')}"] = _median(
+            [measure(f"bench score, worst case ({shape}), cold", score, env=cache(f"worst-{shape}-{run}")) for run in range(3)]
+        )
+    return figures
+
+
+def _worst_case_targets(figures: dict[str, Measurement]) -> list[tuple[str, float, bool | None]]:
+    worst = [m for key, m in figures.items() if key.startswith("worst_case_")]
+    if not worst:
+        return []
+    slowest = max(m.wall_seconds for m in worst)
+    heaviest = max(m.peak_memory_mb for m in worst)
+    return [
+        (f"worst-case valid file, cold <= {WORST_CASE_TARGET_SECONDS:g} s", slowest, slowest <= WORST_CASE_TARGET_SECONDS),
+        (f"worst-case valid file <= {WORST_CASE_TARGET_MB:g} MB", heaviest, heaviest <= WORST_CASE_TARGET_MB),
+    ]
+
+
 def naive_path(directory: Path) -> None:
     """BERTScore as a user would compute it by hand: one bert_score.score call per instance and text field."""
     import bert_score
@@ -222,7 +318,7 @@ _FLOOR = (
 )
 
 
-def run(sizes: list[int], output: Path) -> dict:
+def run(sizes: list[int], output: Path, *, worst_case_only: bool = False) -> dict:
     bench = [sys.executable, "-m", "benchmark.cli"]
     base_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONHASHSEED": "0"}
     figures: dict[str, Measurement] = {}
@@ -233,6 +329,9 @@ def run(sizes: list[int], output: Path) -> dict:
             return {**base_env, "BENCH_CACHE_DIR": str(scratch / f"cache-{name}")}
 
         print("measuring (each line is one new process):", flush=True)
+        figures.update(measure_worst_case(scratch, bench, cache))
+        if worst_case_only:
+            return _report(figures, _worst_case_targets(figures), sizes=[], output=output)
         figures["validate"] = measure("bench validate", [*bench, "validate", str(EXAMPLE)], env=base_env)
         figures["floor"] = _median([measure("import + model load (floor)", [sys.executable, "-c", _FLOOR], env=cache("floor")) for _ in range(3)])
         score = [*bench, "score", str(EXAMPLE), "--output", str(scratch / "results.json")]
@@ -280,9 +379,14 @@ def run(sizes: list[int], output: Path) -> dict:
         targets.append((f"naive / leaderboard cold, N={n}" + (" (>= 10)" if judged else ""), naive / cold, naive / cold >= 10 if judged else None))
         targets.append((f"  the same, benchmark texts cached, N={n}", naive / texts_cached, naive / texts_cached >= 10 if judged else None))
         targets.append((f"leaderboard warm, N={n} <= 1 s", warm, warm <= 1))
-    peak = max(m.peak_memory_mb for m in figures.values())
+    peak = max(m.peak_memory_mb for key, m in figures.items() if not key.startswith("worst_case_"))
     targets.append(("peak memory <= 2048 MB", peak, peak <= 2048))
+    targets += _worst_case_targets(figures)
+    return _report(figures, targets, sizes=sizes, output=output)
 
+
+def _report(figures: dict[str, Measurement], targets: list[tuple[str, float, bool | None]], *, sizes: list[int], output: Path) -> dict:
+    """Write the figures to ``output`` and print them with the targets."""
     report = {
         "machine": {
             "cpus": os.cpu_count(),
@@ -312,13 +416,15 @@ def run(sizes: list[int], output: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100], help="numbers of synthetic submissions (default: 10 100)")
-    parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the figures (default: perf/perf_results.json)")
+    parser.add_argument("--output", type=Path, help="where to write the figures (default: perf/perf_results.json, or perf/perf_worst_case.json with --worst-case)")
+    parser.add_argument("--worst-case", action="store_true", help="measure only the worst-case valid files (a few minutes)")
     parser.add_argument("--naive", type=Path, help=argparse.SUPPRESS)  # internal: run the naive path on a folder
     arguments = parser.parse_args()
     if arguments.naive:
         naive_path(arguments.naive)
     else:
-        run(arguments.sizes, arguments.output)
+        output = arguments.output or (WORST_CASE_RESULTS if arguments.worst_case else RESULTS)
+        run(arguments.sizes, output, worst_case_only=arguments.worst_case)
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from benchmark.data import GOLD_DIR, load_instances
 from benchmark.errors import InputError, Problem
+from benchmark.files import read_capped
 from benchmark.schema import FIELDS, TIME_COMPONENTS, VENUE_COMPONENTS, InstanceId
 from scorers.aggregate import overall_score, percent
 from scorers.base import Counts
@@ -104,7 +105,7 @@ def load_manifest(directory: Path = JUDGMENTS_DIR) -> Manifest:
     """
     path = directory / "MANIFEST.json"
     try:
-        return Manifest.model_validate_json(path.read_bytes())
+        return Manifest.model_validate_json(read_capped(path))
     except OSError as error:
         raise InputError([Problem(str(path), f"cannot read: {error.strerror or error}")]) from None
     except ValidationError as error:
@@ -120,7 +121,7 @@ def load_judgments(system: str, annotator: str, directory: Path = JUDGMENTS_DIR)
     """
     path = directory / "labels" / annotator / f"{system}.jsonl"
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        lines = read_capped(path).decode("utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise InputError([Problem(str(path), f"cannot read: {getattr(error, 'strerror', None) or error}")]) from None
     judged: dict[ItemKey, Judgment] = {}

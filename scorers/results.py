@@ -17,6 +17,7 @@ with results identical to ``score_submission``'s, byte for byte.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -52,6 +53,15 @@ from scorers.results_schema import (
 from scorers.signature import build_signature
 
 SIMILARITY_DECIMALS = 4
+# A submission with this many attendees, demands and stakes or more is scored
+# by worker processes even alone (``score_submission``): reading its claims
+# is then most of the time. No real system output comes near it (the largest
+# in gold/judgments/ has about 200); the largest valid files have 1,800.
+PARALLEL_MIN_ITEMS = 400
+
+
+def _item_count(submission: LoadedSubmission) -> int:
+    return sum(len(getattr(summary, field)) for summary in submission.predictions.values() for field in ("attendees", *FREE_TEXT_FIELDS))
 
 
 def score_instance(prediction: Summary, instance: Instance, *, config: ScoringConfig) -> dict[str, FieldResult]:
@@ -162,36 +172,24 @@ def score_submissions(submissions: Sequence[LoadedSubmission], *, config: Scorin
     instances = load_instances()
     embed_submissions(submissions)
     groups = _instance_groups(submissions, list(instances), workers)
-    if len(groups) < 2 or len(submissions) < 2 or sys.platform != "linux":
+    heavy = len(submissions) == 1 and _item_count(submissions[0]) >= PARALLEL_MIN_ITEMS
+    if len(groups) < 2 or (len(submissions) < 2 and not heavy) or sys.platform != "linux":
         for submission in submissions:
             yield _assemble(submission, {i: _score_instance(submission, i, config) for i in instances}, signature)
         return
-    import multiprocessing
+    from benchmark.procs import WorkerPool
 
-    # fork, not spawn: a spawned worker would import torch and load the model
-    # again, seconds each.
-    context = multiprocessing.get_context("fork")
-    workers_and_channels = []
-    try:
-        for group in groups:
-            receiver, sender = context.Pipe(duplex=False)
-            worker = context.Process(target=_score_instance_group, args=(sender, submissions, group, config), daemon=True)
-            worker.start()
-            sender.close()
-            workers_and_channels.append((worker, receiver))
+    # Workers die with this process, whether it is killed or leaves early (benchmark.procs).
+    with WorkerPool() as pool:
+        receivers = [pool.start(_score_instance_group, submissions, group, config) for group in groups]
         for submission in submissions:
             scored: dict[str, tuple] = {}
-            for _, receiver in workers_and_channels:
+            for receiver in receivers:
                 message = receiver.recv()
                 if isinstance(message, BaseException):
                     raise message
                 scored.update(message)
             yield _assemble(submission, {i: scored[i] for i in instances}, signature)
-    finally:
-        for worker, receiver in workers_and_channels:
-            worker.terminate()
-            worker.join()
-            receiver.close()
 
 
 def _instance_groups(submissions: Sequence[LoadedSubmission], instance_ids: list[str], workers: int) -> list[list[str]]:
@@ -253,6 +251,14 @@ def score_submission(
         IntegrityError: the articles or gold no longer match their checksums.
         ScoringError: the scoring stack or model cannot run.
     """
+    from scorers.similarity import available_cores
+
+    if _item_count(loaded) >= PARALLEL_MIN_ITEMS and available_cores() > 1 and sys.platform == "linux":
+        # The instances shared out to worker processes, as a board does: the same results, byte for byte.
+        if progress:
+            progress(f"scoring the six instances in {min(available_cores(), len(load_instances()))} worker processes ({_item_count(loaded)} items)")
+        with contextlib.closing(score_submissions([loaded], config=config, workers=available_cores())) as results:
+            return next(results)
     data_hashes = verify_integrity()
     instances = load_instances()
     signature = build_signature(config, data_hashes=data_hashes)

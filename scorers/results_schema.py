@@ -27,7 +27,8 @@ CONSISTENCY_LABELS: tuple[ConsistencyLabel, ...] = ("supported", "unsupported", 
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # No NaN or infinity: no score is ever one, so a file holding one is not results.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Signature(_Model):

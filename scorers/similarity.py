@@ -51,9 +51,11 @@ import collections
 import concurrent.futures
 import functools
 import hashlib
+import hmac
 import importlib.metadata
-import io
 import os
+import secrets
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -61,6 +63,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from benchmark.errors import BenchError
+from benchmark.escape import escape
+from benchmark.files import read_capped
 from scorers.model import EMBEDDING_DIM, MODEL_PACKAGE, MODEL_SHA256, NUM_LAYERS, verified_model_path
 
 # What sentence-transformers truncates all-MiniLM-L6-v2 inputs to (its
@@ -81,7 +86,55 @@ _STACK_CACHE_SIZE = 256
 PARALLEL_MIN_TEXTS = 64
 CACHE_DIR_ENV = "BENCH_CACHE_DIR"
 # Bump when the cached arrays change meaning, so old entries are never read.
-_CACHE_FORMAT = "1"
+# 2: entries authenticated with the cache's secret key (HMAC-SHA256).
+_CACHE_FORMAT = "2"
+_CACHE_KEY_FILE = "secret.key"
+_CACHE_KEY_BYTES = 32
+_MAC_BYTES = 32
+# An .npy header (magic, version, length, dict) is 128 bytes for these arrays.
+_NPY_HEADER_MAX = 4096
+_MAX_CACHE_WARNINGS = 5
+_cache_warnings = 0
+
+
+def _warn_cache(path: Path, problem: str) -> None:
+    """Tell the user (stderr) that a cache entry was not used, the first few times in a process."""
+    global _cache_warnings
+    _cache_warnings += 1
+    if _cache_warnings <= _MAX_CACHE_WARNINGS:
+        more = "; further bad entries are recomputed without a warning" if _cache_warnings == _MAX_CACHE_WARNINGS else ""
+        sys.stderr.write(f"warning: {escape(str(path))}: {problem}; recomputed, not used{more}\n")
+        sys.stderr.flush()
+
+
+def cache_key() -> bytes | None:
+    """The embedding cache's secret key, created on first use (``None``: the cache cannot be used).
+
+    32 random bytes in ``cache_dir()/secret.key``, created with mode 0600 and
+    never through a link. Every entry carries an HMAC-SHA256 under this key
+    of the model namespace, the kind, the text's SHA-256 and the array's
+    bytes, so an entry that anyone without the key wrote or altered (other
+    vectors under a fresh checksum, another text's entry) is detected.
+    """
+    path = cache_dir() / _CACHE_KEY_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    else:
+        try:
+            os.write(descriptor, secrets.token_bytes(_CACHE_KEY_BYTES))
+        finally:
+            os.close(descriptor)
+    try:
+        key = read_capped(path, max_bytes=_CACHE_KEY_BYTES)
+    except BenchError:
+        return None
+    # A key being written by another process this very moment reads short: no cache this time.
+    return key if len(key) == _CACHE_KEY_BYTES else None
 
 EmbeddingKind = Literal["tokens", "sentence"]
 
@@ -121,6 +174,34 @@ def _text_key(text: str) -> str:
     # bert-score and sentence-transformers both strip their inputs first, so
     # texts differing only in outer whitespace share one embedding.
     return text.strip()
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    """A float32 C-order array as .npy version 1.0 bytes (what ``np.save`` writes, without pickle)."""
+    header = repr({"descr": "<f4", "fortran_order": False, "shape": tuple(array.shape)})
+    # Magic (6) + version (2) + length (2) + header + newline, padded to a multiple of 64.
+    padding = -(10 + len(header) + 1) % 64
+    header_bytes = (header + " " * padding + "\n").encode("latin1")
+    return b"\x93NUMPY\x01\x00" + len(header_bytes).to_bytes(2, "little") + header_bytes + array.tobytes()
+
+
+def _npy_array(payload: bytes, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The array in .npy ``payload`` if its header says exactly float32, C order, ``shape`` and the data fits; else None.
+
+    The header is parsed as text by this function (never ``np.load``, which
+    would trust its shape and allocate what it says), and it must be the
+    very header ``_npy_bytes`` writes.
+    """
+    if payload[:8] != b"\x93NUMPY\x01\x00" or len(payload) < 10:
+        return None
+    length = int.from_bytes(payload[8:10], "little")
+    start = 10 + length
+    if length > _NPY_HEADER_MAX or len(payload) != start + int(np.prod(shape)) * 4:
+        return None
+    header = repr({"descr": "<f4", "fortran_order": False, "shape": tuple(shape)})
+    if payload[10:start].decode("latin1").rstrip(" \n") != header:
+        return None
+    return np.frombuffer(payload, dtype="<f4", offset=start).reshape(shape).copy()
 
 
 class Encoder:
@@ -164,6 +245,7 @@ class Encoder:
         self._tokens: dict[str, np.ndarray] = {}  # text -> (n_tokens, 384) normalised float32
         self._sentences: dict[str, np.ndarray] = {}  # text -> (384,) normalised float32
         self._persistent: set[str] = set()
+        self._key: bytes | None | bool = False  # the cache's key, read on first use (``cache_key``)
         self._stacks: collections.OrderedDict[tuple[str, ...], tuple[np.ndarray, ...]] = collections.OrderedDict()
 
     # --- embedding -------------------------------------------------------
@@ -295,37 +377,61 @@ class Encoder:
         text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return cache_dir() / "embeddings" / self._cache_namespace / f"{kind}-{text_sha256}.npy"
 
+    def _cache_mac(self, key: bytes, kind: EmbeddingKind, text: str, payload: bytes) -> bytes:
+        label = f"{self._cache_namespace}\n{kind}\n{hashlib.sha256(text.encode('utf-8')).hexdigest()}\n".encode("utf-8")
+        return hmac.new(key, label + payload, hashlib.sha256).digest()
+
+    def _cache_key(self) -> bytes | None:
+        if self._key is False:
+            self._key = cache_key()
+        return self._key
+
     def _expected_shape(self, kind: EmbeddingKind, text: str) -> tuple[int, ...]:
         return (len(self._token_ids_of("tokens", text)), EMBEDDING_DIM) if kind == "tokens" else (EMBEDDING_DIM,)
 
     def _read_cache(self, kind: EmbeddingKind, text: str) -> np.ndarray | None:
-        """A cached embedding, or None when absent or not exactly what was written."""
+        """A cached embedding, or None when absent; an entry that does not verify is reported and not used.
+
+        Checked in this order, before anything is allocated from what the
+        file says: a regular file of at most the expected size (a FIFO or a
+        device is never opened for a blocking read), the HMAC under the
+        cache's key, then the .npy header (version, dtype float32
+        little-endian, C order, exactly the expected shape) and the data's
+        length; the values must be finite.
+        """
+        key = self._cache_key()
+        if key is None:
+            return None
+        path = self._cache_file(kind, text)
+        shape = self._expected_shape(kind, text)
+        size = int(np.prod(shape)) * 4
         try:
-            data = self._cache_file(kind, text).read_bytes()
-        except OSError:
+            data = read_capped(path, max_bytes=_MAC_BYTES + _NPY_HEADER_MAX + size, missing_ok=True)
+        except BenchError as error:
+            _warn_cache(path, str(error).split(": ", 1)[-1])
             return None
-        # Each entry starts with the SHA-256 of the rest, so a truncated or
-        # altered file is recomputed instead of trusted.
-        digest, payload = data[:32], data[32:]
-        if hashlib.sha256(payload).digest() != digest:
+        if data is None:
             return None
-        try:
-            array = np.load(io.BytesIO(payload), allow_pickle=False)
-        except (ValueError, OSError, EOFError):
+        mac, payload = data[:_MAC_BYTES], data[_MAC_BYTES:]
+        if not hmac.compare_digest(mac, self._cache_mac(key, kind, text, payload)):
+            _warn_cache(path, "cache entry does not verify against the cache's key (altered, forged or for another text)")
             return None
-        if array.dtype != np.float32 or array.shape != self._expected_shape(kind, text) or not np.isfinite(array).all():
+        array = _npy_array(payload, shape)
+        if array is None or not np.isfinite(array).all():
+            _warn_cache(path, "cache entry is not the expected float32 array")
             return None
         return array
 
     def _write_cache(self, kind: EmbeddingKind, text: str, array: np.ndarray) -> None:
+        key = self._cache_key()
+        if key is None:
+            return
         path = self._cache_file(kind, text)
-        buffer = io.BytesIO()
-        np.save(buffer, array, allow_pickle=False)
-        payload = buffer.getvalue()
+        payload = _npy_bytes(np.ascontiguousarray(array, dtype="<f4"))
         # Not benchmark.files.atomic_write: its fsync per file made a cold
         # cache of a few hundred entries seconds slower, and a cache entry
         # needs no durability, only never to be read half-written. The
-        # rename gives that; the checksum catches anything else.
+        # rename gives that; the HMAC catches anything else.
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -333,7 +439,7 @@ class Encoder:
             return  # a cache that cannot be written only costs time on the next run
         try:
             with os.fdopen(descriptor, "wb") as handle:
-                handle.write(hashlib.sha256(payload).digest() + payload)
+                handle.write(self._cache_mac(key, kind, text, payload) + payload)
             os.replace(temporary, path)
         except OSError:
             Path(temporary).unlink(missing_ok=True)

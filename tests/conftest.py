@@ -45,3 +45,13 @@ def encoder(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(CACHE_DIR_ENV, str(tmp_path_factory.mktemp("embedding-cache")))
         yield load_encoder()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``heavy`` run only in CI (``CI=true``), where nothing is ever skipped; elsewhere they are skipped with the reason."""
+    if os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="heavy: runs only when CI=true (see pyproject's markers)")
+    for item in items:
+        if "heavy" in item.keywords:
+            item.add_marker(skip)

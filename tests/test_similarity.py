@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
 import sys
@@ -200,9 +199,10 @@ def test_corrupt_cache_entry_is_recomputed_not_trusted(encoder, tmp_path, monkey
     reader = _fresh_encoder()
     reader.persist(gold_like)
     assert np.array_equal(reader.bertscore_matrix(gold_like, gold_like), expected)
-    # The bad entry was replaced by a good one: its first 32 bytes are the SHA-256 of the rest.
+    # The bad entry was replaced by a good one: its first 32 bytes are the HMAC of the rest under the cache's key.
     repaired = entry.read_bytes()
-    assert hashlib.sha256(repaired[32:]).digest() == repaired[:32]
+    key = similarity.cache_key()
+    assert any(repaired[:32] == reader._cache_mac(key, "tokens", text, repaired[32:]) for text in gold_like)
 
 
 def test_wrong_model_checksum_fails_loudly(monkeypatch):

@@ -54,7 +54,8 @@ class _NotInstalled(Traversable):
     def _missing(self, *args, **kwargs):
         raise IntegrityError(f"the benchmark's data package {self._package!r} is not installed; reinstall the benchmark (in a clone: pip install -e .)")
 
-    iterdir = is_dir = is_file = open = read_bytes = read_text = _missing
+    # __fspath__ too: capped reads (benchmark.files.read_capped) open the data by path.
+    iterdir = is_dir = is_file = open = read_bytes = read_text = __fspath__ = _missing
 
 
 def _data_package(name: str) -> Traversable:

@@ -61,7 +61,7 @@ from benchmark.records import record_path
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.submission import LoadedSubmission, display_path, load_submission_bytes, read_file_bytes
 from scorers.config import BoardStatisticsConfig
-from scorers.results_schema import Results
+from scorers.results_schema import Results, ResultsSummary
 
 SUBMISSIONS_FOLDER = "submissions"
 PREDICTIONS_FILE = "predictions.json"
@@ -208,8 +208,8 @@ def _write_results(results: Results, path: Path) -> None:
 MAX_RESULTS_BYTES = 64 * 1024 * 1024
 
 
-def _cached_results(path: Path, *, sha256: str, signature: str) -> Results | None:
-    """The cached results at ``path`` if they are for these bytes and this scorer, and valid results; else ``None``.
+def _cached_results(path: Path, *, sha256: str, signature: str) -> ResultsSummary | None:
+    """The cached results at ``path`` (all but their items) if they are for these bytes and this scorer, and valid results; else ``None``.
 
     Raises:
         InputError: ``path`` is there but not a regular file (a FIFO, a
@@ -220,7 +220,7 @@ def _cached_results(path: Path, *, sha256: str, signature: str) -> Results | Non
     if data is None:
         return None
     try:
-        results = Results.model_validate_json(data)
+        results = ResultsSummary.model_validate_json(data)
     except ValueError:  # not results of this schema, whatever the reason (pydantic's ValidationError is a ValueError): rescored
         return None
     if results.submission.sha256 == sha256 and results.signature.string == signature:
@@ -356,7 +356,7 @@ class Standing:
     """One submission on the board."""
 
     slug: str
-    results: Results
+    results: ResultsSummary
     reference: bool
     recorded: bool = False
     """A run record beside its predictions accounts for them (``benchmark.records``)."""
@@ -879,7 +879,7 @@ def stale_board_files(submissions_dir: Path, output_dir: Path, *, scorer: Scorer
     return stale
 
 
-def results_summary(results: Results) -> str:
+def results_summary(results: ResultsSummary) -> str:
     """A one-line summary of a submission's results for the command line."""
     scores = results.scores
     fields = ", ".join(f"{field} {_number(scores.fields[field].f1)}" for field in FIELDS)

@@ -186,13 +186,26 @@ class ItemResult(_Model):
     consistency: ConsistencyVerdict | None = None
 
 
-class Results(_Model):
-    """A submission's results: the signature, the system, the scored bytes, the scores and every item."""
+class ResultsSummary(BaseModel):
+    """A results file without its items: what the leaderboard reads from a cached ``results.json``.
+
+    The items are skipped, not validated: a board of a hundred cached results
+    would otherwise spend half a second building items it never reads.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", allow_inf_nan=False)
 
     signature: Signature
     system: SystemInfo
     submission: SubmissionRecord
     scores: Scores
+
+
+class Results(ResultsSummary):
+    """A submission's results: the signature, the system, the scored bytes, the scores and every item."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
     items: list[ItemResult]
 
     def to_json_bytes(self) -> bytes:

@@ -518,7 +518,7 @@ class InstanceOutcome:
 
 
 @dataclass
-class _RequestShape:
+class RequestShape:
     """How requests are shaped for this server, adapted once when it refuses a shape.
 
     ``response_format`` moves down ``RESPONSE_FORMATS`` when the server refuses
@@ -543,7 +543,7 @@ def _refuses_format(rejection: _RequestRejected) -> bool:
     return any(word in message for word in _FORMAT_REJECTION_WORDS)
 
 
-def _request(client: ChatClient, settings: RunSettings, messages: list[dict[str, str]], shape: _RequestShape, note: Callable[[str], None]) -> dict[str, Any]:
+def request_reply(client: ChatClient, settings: RunSettings, messages: list[dict[str, str]], shape: RequestShape, note: Callable[[str], None]) -> dict[str, Any]:
     """One chat completion, adapting the request's shape while the server refuses it."""
     while True:
         body: dict[str, Any] = {
@@ -577,7 +577,7 @@ def summarize_instance(
     client: ChatClient,
     prompt: Prompt,
     settings: RunSettings,
-    shape: _RequestShape,
+    shape: RequestShape,
     max_retries: int,
     note: Callable[[str], None],
 ) -> InstanceOutcome:
@@ -587,7 +587,7 @@ def summarize_instance(
     sent_before = client.requests_sent
     error = ""
     for attempt in range(max_retries + 1):
-        response = _request(client, settings, messages, shape, note)
+        response = request_reply(client, settings, messages, shape, note)
         choice = response["choices"][0]
         content = choice["message"].get("content")
         if not isinstance(content, str) or not content.strip():
@@ -817,7 +817,7 @@ def run_model(
         raise InputError([Problem(str(output.parent), f"cannot create the directory: {error.strerror}")]) from None
 
     progress = Progress(stderr or sys.stderr, len(selected))
-    shape = _RequestShape(state.response_format)
+    shape = RequestShape(state.response_format)
     client = ChatClient(endpoint, api_key=api_key, api_key_env=api_key_env, policy=policy, note=progress.note)
     resumed = tuple(i for i in selected if i in state.done)
     for instance_id in resumed:

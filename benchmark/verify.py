@@ -19,7 +19,7 @@ from typing import Callable
 from benchmark.errors import InputError, Problem
 from benchmark.provenance import has_consistent_record, reply_summary
 from benchmark.records import RunRecord, read_record, record_path, sha256_text
-from benchmark.runner import ChatClient, Endpoint, Prompt, RetryPolicy, RunSettings, _request, _RequestShape, load_prompt
+from benchmark.runner import ChatClient, Endpoint, Prompt, RequestShape, RetryPolicy, RunSettings, load_prompt, request_reply
 from benchmark.schema import INSTANCE_IDS, Summary
 from benchmark.submission import load_submission
 
@@ -85,7 +85,7 @@ def verify_run(
     endpoint = Endpoint.from_base_url(base_url)
     settings, response_format = _settings(record, model or record.model, endpoint, prompt)
     client = ChatClient(endpoint, api_key=api_key, api_key_env=api_key_env, policy=policy, note=note)
-    shape = _RequestShape(response_format)
+    shape = RequestShape(response_format)
     instances = load_instances()
     config = ScoringConfig()
 
@@ -95,7 +95,7 @@ def verify_run(
 
     checks = []
     for instance_id in INSTANCE_IDS:
-        response = _request(client, settings, [{"role": "user", "content": prompt.render(instance_id)}], shape, note)
+        response = request_reply(client, settings, [{"role": "user", "content": prompt.render(instance_id)}], shape, note)
         content = response["choices"][0]["message"].get("content")
         reply = content if isinstance(content, str) else None
         recorded = record.instances[instance_id]

@@ -101,34 +101,9 @@ def aggregate_overall(items: list[dict[str, Any]]) -> float | None:
     return percent(overall_score({item["instance"]: {f: Counts(*c) for f, c in item["counts"].items()} for item in items}))
 
 
-def _field_f1(items: list[list[int]]) -> float | None:
-    """A field's F1 (0-100, 2 decimals) from its counts summed over the documents (micro)."""
+def aggregate_field_f1(items: list[list[int]]) -> float | None:
+    """A field's F1 (0-100, 2 decimals) from its counts summed over the documents (micro), as ``scores.fields.<field>.f1``."""
     return percent(sum((Counts(*counts) for counts in items), Counts()).f1)
-
-
-def aggregate_attendees_f1(items: list[list[int]]) -> float | None:
-    """``scores.fields.attendees.f1``."""
-    return _field_f1(items)
-
-
-def aggregate_venue_f1(items: list[list[int]]) -> float | None:
-    """``scores.fields.venue.f1``."""
-    return _field_f1(items)
-
-
-def aggregate_time_f1(items: list[list[int]]) -> float | None:
-    """``scores.fields.time.f1``."""
-    return _field_f1(items)
-
-
-def aggregate_demands_f1(items: list[list[int]]) -> float | None:
-    """``scores.fields.demands.f1``."""
-    return _field_f1(items)
-
-
-def aggregate_stakes_f1(items: list[list[int]]) -> float | None:
-    """``scores.fields.stakes.f1``."""
-    return _field_f1(items)
 
 
 def aggregate_faithfulness(items: list[list[int]]) -> float | None:

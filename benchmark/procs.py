@@ -13,8 +13,14 @@ early on an error without waiting for them, they must go too:
   EPIPE instead of waiting forever;
 * workers ignore SIGINT (a Ctrl-C reaches the whole terminal's process
   group; the parent handles it and ends them) and take SIGTERM's default
-  action, not the parent's handler;
-* ``WorkerPool`` ends every worker in ``finally``, whatever happened.
+  action, not the parent's handler. The parent blocks both signals while it
+  forks, and a worker unblocks them only once its own dispositions are set:
+  otherwise a SIGTERM sent while the child still runs the fork hooks with
+  the parent's handler is swallowed there ("exception ignored"), and the
+  worker scores on while the parent waits for it (seen once in about five
+  SIGTERMs in CI);
+* ``WorkerPool`` ends every worker in ``finally``, whatever happened, and
+  kills (SIGKILL) any that has not ended a few seconds after SIGTERM.
 
 ``terminate_cleanly`` makes SIGTERM unwind the parent like an exception, so
 that ``finally`` blocks run: temporary files are removed, the lock released
@@ -32,6 +38,9 @@ from collections.abc import Callable
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
+_HELD_DURING_FORK = {signal.SIGTERM, signal.SIGINT}
+# How long an ended worker may take to go before it is killed; one that takes SIGTERM's default action goes at once.
+_TERMINATE_GRACE_SECONDS = 5.0
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -68,9 +77,11 @@ def terminate_cleanly() -> None:
 
 
 def _worker_main(parent_pid: int, inherited: list, target: Callable[..., None], sender: Any, args: tuple) -> None:
-    die_with_parent(parent_pid)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # Blocked since the fork (WorkerPool.start); a SIGTERM already pending now takes its default action.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _HELD_DURING_FORK)
+    die_with_parent(parent_pid)
     for receiver in inherited:
         receiver.close()
     target(sender, *args)
@@ -102,11 +113,14 @@ class WorkerPool:
         # The worker closes its copies of every read end: its own and the earlier workers'.
         inherited = [r for _, r in self._workers] + [receiver]
         worker = self._context.Process(target=_worker_main, args=(os.getpid(), inherited, target, sender, args), daemon=True)
+        # Held until the worker is on the list that __exit__ ends; the child inherits the mask (see the module docstring).
+        previous_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_DURING_FORK)
         try:
             worker.start()
+            self._workers.append((worker, receiver))
         finally:
             sender.close()  # the parent only reads
-        self._workers.append((worker, receiver))
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous_mask)
         return receiver
 
     def __enter__(self) -> WorkerPool:
@@ -116,6 +130,9 @@ class WorkerPool:
         for worker, receiver in self._workers:
             worker.terminate()
         for worker, receiver in self._workers:
-            worker.join()
+            worker.join(_TERMINATE_GRACE_SECONDS)
+            if worker.exitcode is None:
+                worker.kill()
+                worker.join()
             receiver.close()
         self._workers.clear()

@@ -176,6 +176,32 @@ def test_no_scoring_worker_outlives_the_board(tmp_path: Path, shared_cache: dict
     assert not _temporaries(folder, tmp_path)
 
 
+def test_a_worker_ended_while_it_starts_goes_at_once(tmp_path: Path) -> None:
+    """The pool ends a worker still in the fork hooks (made slow here); it must not swallow SIGTERM with the parent's handler and run on.
+
+    Before signals were held during the fork, the child raised the parent's
+    ``Terminated`` inside a fork hook, where it is ignored, and the parent
+    waited for its 60-second task (CI saw this as a board that never ended).
+    """
+    program = (
+        "import os, sys, time\n"
+        "from benchmark.procs import WorkerPool, terminate_cleanly\n"
+        "terminate_cleanly()\n"
+        "os.register_at_fork(after_in_child=lambda: time.sleep(1.0))\n"
+        "def task(sender):\n"
+        "    time.sleep(60)\n"
+        "started = time.monotonic()\n"
+        "with WorkerPool() as pool:\n"
+        "    pool.start(task)\n"
+        "print(f'{time.monotonic() - started:.2f}')\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", program], cwd=REPO_ROOT, env=_environment(), capture_output=True, text=True, timeout=90)
+    assert finished.returncode == 0, finished.stderr
+    assert "Exception ignored" not in finished.stderr
+    # About 1 s of fork hook; SIGKILL after the 5-second grace would also end it, so the bound is below that.
+    assert float(finished.stdout) < 4.0, finished.stdout
+
+
 def test_sigterm_mid_write_removes_the_temporary_file(tmp_path: Path) -> None:
     """SIGTERM arrives while a file is being written (its flush to disk made slow); the process unwinds instead of dying on the spot."""
     output = tmp_path / "empty.json"

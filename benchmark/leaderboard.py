@@ -17,15 +17,14 @@ check renders the chart afresh and never reuses the committed one, so that
 a chart edited by hand (with its new SHA-256 written into the record line)
 fails it.
 
-Statistics, all over the six instances (the unit the overall score averages):
-
-* the 95% confidence interval of a system's overall score is a seeded
-  percentile bootstrap (``scorers.aggregate.bootstrap_ci``);
-* two systems adjacent in the ranking are told apart with an exact paired
-  randomization test: every one of the 2**6 = 64 ways of swapping the two
-  systems' scores on some instances is enumerated, so the p-value has no
-  sampling error and needs no seed. A system whose difference from the one
-  above it is not significant (p >= 0.05) joins that system's tie group.
+Statistics (``scorers.statistics``, settings in ``BoardStatisticsConfig``)
+resample the 30 (instance, field) cells, not the six instances: one seeded
+resampling, stratified by field and shared by every system, recomputes each
+overall score from the drawn cells' counts. From it come each system's
+percentile interval and a paired test of every pair of ranked systems
+(difference over its bootstrap standard error); the p-values of all pairs
+are adjusted together (Holm), and a system's rank is 1 + the number of
+systems significantly better than it (systems sharing a rank are tied).
 
 Everything a submitter wrote (system name, URL, date) is made inert before it
 reaches the markdown: ASCII punctuation becomes numeric character references,
@@ -41,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -80,9 +78,6 @@ _SLUG = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{SLUG_MAX_CHARS - 1}}}")
 
 STATISTICS = BoardStatisticsConfig()
 """The board's statistical settings (printed in its signature)."""
-# Instance scores are floats recomputed from counts; sign-flipped sums that are
-# equal in exact arithmetic may differ in the last bits.
-_SUM_TOLERANCE = 1e-9
 
 
 # --- The project folder ------------------------------------------------------
@@ -451,89 +446,44 @@ def collect_standings(
 # --- Statistics ------------------------------------------------------------------
 
 
-def paired_randomization_p(higher: Sequence[float], lower: Sequence[float]) -> float:
-    """Two-sided p-value of an exact paired randomization (sign-flip) test.
-
-    Under the null hypothesis the two systems are exchangeable on each
-    instance, so each instance's difference is as likely to have either sign.
-    All ``2**n`` sign assignments are enumerated; the p-value is the share
-    whose absolute summed difference is at least the observed one.
-
-    Args:
-        higher: one system's instance scores.
-        lower: the other's, on the same instances in the same order.
-
-    Example:
-        >>> paired_randomization_p([3, 2, 5], [1, 1, 1])  # better on all three: 2 of 8
-        0.25
-    """
-    if len(higher) != len(lower) or not higher:
-        raise ValueError("paired_randomization_p needs two equally long, non-empty sequences")
-    differences = [h - l for h, l in zip(higher, lower, strict=True)]
-    observed = abs(sum(differences))
-    assignments = list(itertools.product((1, -1), repeat=len(differences)))
-    extreme = sum(
-        1 for signs in assignments if abs(sum(sign * d for sign, d in zip(signs, differences))) >= observed - _SUM_TOLERANCE
-    )
-    return extreme / len(assignments)
-
-
 @dataclass(frozen=True)
 class Row:
-    """One row of the board, with its statistics."""
+    """One row of the board, with its statistics (``scorers.statistics``)."""
 
     standing: Standing
     rank: int | None
-    """Rank of the row's tie group (``None`` for a reference row)."""
+    """1 + the number of ranked systems significantly better (after Holm), never less than the rank above (``None`` for a reference row)."""
     tied: bool
-    """Whether the tie group has more than one member."""
+    """Whether another ranked row shares the rank."""
     p_value_above: float | None
-    """p-value of the test against the ranked row above (``None`` for the first and references)."""
+    """Holm-adjusted p-value of the test against the ranked row directly above (``None`` for the first and references)."""
     low: float
     high: float
 
 
 def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfig = STATISTICS) -> list[Row]:
-    """Order the standings into rows: references first, then ranked systems with tie groups.
+    """Order the standings into rows: references first, then ranked systems with their ranks.
 
-    Systems are ordered by overall score (descending), then by slug. Each
-    ranked system is tested against the one directly above it; when the
-    difference is not significant it joins that system's tie group, whose
-    rank is the position of its first member.
+    Systems are ordered by overall score (descending), then by slug. Every
+    pair of ranked systems is tested, the p-values of all pairs adjusted
+    together (Holm), and a system's rank is 1 + the number of systems
+    significantly better than it (``scorers.statistics.significance_ranks``);
+    systems sharing a rank are tied. References get an interval, never a
+    test.
     """
-    from scorers.aggregate import bootstrap_ci, instance_scores
-
-    def overall(standing: Standing) -> float:
-        return standing.results.scores.overall
-
-    def instance_values(standing: Standing) -> list[float]:
-        scores = instance_scores(standing.results.scores.instances)
-        return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
-
-    def interval(standing: Standing) -> tuple[float, float]:
-        return bootstrap_ci(
-            instance_values(standing),
-            seed=statistics.bootstrap_seed,
-            n_resamples=statistics.bootstrap_resamples,
-            confidence=statistics.confidence,
-        )
+    from scorers.statistics import board_statistics
 
     references = sorted((s for s in standings if s.reference), key=lambda s: list(REFERENCE_SLUGS).index(s.slug))
-    ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-overall(s), s.slug))
-    rows = [Row(standing, None, False, None, *interval(standing)) for standing in references]
-    group_ranks: list[int] = []
-    p_values: list[float | None] = []
-    for position, standing in enumerate(ranked, start=1):
-        if position == 1:
-            p_value = None
-            group_ranks.append(1)
-        else:
-            p_value = paired_randomization_p(instance_values(ranked[position - 2]), instance_values(standing))
-            group_ranks.append(group_ranks[-1] if p_value >= statistics.significance_level else position)
-        p_values.append(p_value)
-    for standing, group_rank, p_value in zip(ranked, group_ranks, p_values):
-        tied = group_ranks.count(group_rank) > 1
-        rows.append(Row(standing, group_rank, tied, p_value, *interval(standing)))
+    ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-s.results.scores.overall, s.slug))
+    board = board_statistics(
+        [standing.results.scores.instances for standing in (*ranked, *references)], INSTANCE_IDS, ranked=len(ranked), config=statistics
+    )
+    intervals = [(float(low), float(high)) for low, high in board.intervals]
+    rows = [Row(standing, None, False, None, *intervals[len(ranked) + k]) for k, standing in enumerate(references)]
+    for position, standing in enumerate(ranked):
+        rank = board.ranks[position]
+        p_value = float(board.adjusted[position - 1, position]) if position else None
+        rows.append(Row(standing, rank, board.ranks.count(rank) > 1, p_value, *intervals[position]))
     return rows
 
 
@@ -587,6 +537,12 @@ def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def _p_value(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def _rank_cell(row: Row) -> str:
     if row.rank is None:
         return "ref."
@@ -624,7 +580,7 @@ def table_row_cells(row: Row) -> list[str]:
         _system_cell(row),
         row.standing.mark,
         f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
-        "—" if row.p_value_above is None else f"{row.p_value_above:.3f}",
+        _p_value(row.p_value_above),
         *(_number(scores.fields[field].f1) for field in FIELDS),
         _number(scores.consistency.supported_rate),
         str(scores.consistency.contradicted),
@@ -650,12 +606,16 @@ field columns are F1 over all instances (micro); **Faithfulness** is the share o
 articles support, and **Contradicted** the number of predicted items they contradict.
 
 {table}
-- **Rank**: systems are ordered by overall score. Systems that share a rank ending in "=" form a tie group: each
-  one's difference from the system directly above it is not statistically significant (two-sided p ≥ {statistics.significance_level:g},
-  exact paired randomization test over the six instances; its p-value is in **p vs. above**). With six instances,
-  a system is set apart from the one above it only when it scores lower on every instance.
-- **{statistics.confidence:.0%} CI**: percentile bootstrap over the six instances ({statistics.bootstrap_resamples:,} resamples, seed {statistics.bootstrap_seed}).
-  With six instances these intervals are wide; read small differences accordingly.
+- **Rank**: systems are ordered by overall score. A system's rank is 1 + the number of systems significantly better
+  than it (never less than the rank above); systems that share a rank, marked "=", are tied. Every pair of ranked
+  systems is tested: the 30 (instance, field) cells are resampled with replacement within each field
+  ({statistics.resamples:,} resamples, seed {statistics.seed}, the same draws for every system), each
+  overall score is recomputed from the drawn cells, and the observed difference of two systems is divided by the
+  standard deviation of their resampled differences (two-sided normal p-value). The p-values of all pairs are adjusted
+  together (Holm); "better" means an adjusted p below {statistics.significance_level:g}. **p vs. above** is the adjusted p-value
+  against the row directly above. The tests compare systems on this test set: a small p-value says a difference is
+  not carried by a few cells of these six instances, not that it would hold on other articles or events.
+- **{statistics.confidence:.0%} CI**: percentile interval of the same resampled overall scores.
 - **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
 - **Mark**: *reproducible*: a run record (`predictions.run.json`, written by `bench run` or `bench lm-eval-convert`)
   names the model, the prompt and the settings, and its raw replies parse to exactly these predictions, so anyone

@@ -30,7 +30,6 @@ from benchmark.leaderboard import (
     check_slug,
     default_scorer,
     markdown_text,
-    paired_randomization_p,
     plain_text,
     publish_leaderboard,
     rank_rows,
@@ -127,52 +126,32 @@ def test_derived_slugs_are_always_valid(name: str) -> None:
 # --- Tie tests -----------------------------------------------------------------------
 
 
-def test_paired_randomization_hand_computed() -> None:
-    # Better on all six instances: only the observed signs and their full flip
-    # are as extreme, 2 of 64 assignments.
-    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 5], [1, 2, 3, 4, 0, 1])) == Fraction(2, 64)
-    # One instance equal: flipping it changes nothing, so 4 of 64.
-    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 1], [1, 2, 3, 4, 0, 1])) == Fraction(4, 64)
-    # Differences (+3, -1): sums 2 (observed), -4, 4, -2, so 4 of 4 reach |2|.
-    assert Fraction(paired_randomization_p([4, 0], [1, 1])) == 1
-    # Differences (+3, +1, +1): |sums| 5, 3, 3, 1 (and mirrored): 2 of 8 reach 5.
-    assert Fraction(paired_randomization_p([4, 2, 2], [1, 1, 1])) == Fraction(2, 8)
-    assert paired_randomization_p([1, 2, 3], [1, 2, 3]) == 1.0
-
-
-@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=1, max_size=6))
-def test_paired_randomization_is_symmetric_and_a_probability(pairs: list[tuple[float, float]]) -> None:
-    first = [a for a, _ in pairs]
-    second = [b for _, b in pairs]
-    p_value = paired_randomization_p(first, second)
-    assert 0 < p_value <= 1
-    assert p_value == paired_randomization_p(second, first)
-    assert p_value >= 2 / 2 ** len(pairs)
-
-
 def test_ranking_and_tie_groups() -> None:
+    # Every field of an instance has the same F1 here (c / 4), so resampling cells within fields
+    # behaves like resampling instances five times over.
     rows = rank_rows(
         [
             standing("oracle", (4, 4, 4, 4, 4, 4)),
             standing("strong", (3, 3, 3, 3, 3, 3)),
-            standing("close", (3, 3, 3, 3, 3, 2)),  # below "strong" on one instance only: tied with it
-            standing("weak", (1, 1, 1, 1, 2, 1)),  # below "close" on all six: a new group
-            standing("also-weak", (1, 1, 1, 1, 1, 1)),  # equal to "weak" but on one instance: tied
+            standing("close", (3, 3, 3, 3, 3, 2)),  # below "strong" on one instance
+            standing("weak", (1, 2, 1, 1, 2, 1)),
+            standing("also-weak", (1, 1, 2, 2, 1, 1)),  # the same overall as "weak": tied with it
             standing("floor", (0, 0, 0, 0, 0, 0)),
         ]
     )
     assert [(row.standing.slug, row.rank, row.tied) for row in rows] == [
         ("oracle", None, False),
-        ("strong", 1, True),
-        ("close", 1, True),
+        ("strong", 1, False),
+        ("close", 2, False),  # one system (strong) significantly better
+        ("also-weak", 3, True),  # two better; equal overall scores are ordered by slug
         ("weak", 3, True),
-        ("also-weak", 3, True),
-        ("floor", 5, False),
+        ("floor", 5, False),  # four better
     ]
     assert rows[0].p_value_above is None and rows[1].p_value_above is None
-    assert rows[3].p_value_above == 2 / 64
-    # An instance score of c/4 for every instance: the interval is the point.
-    assert (rows[0].low, rows[0].high) == (100.0, 100.0)
+    assert rows[4].p_value_above == 1.0, "equal overall scores are never told apart"
+    assert rows[2].p_value_above < 0.05
+    # The reference's cells are all 100: every resample gives 100.
+    assert (rows[0].low, rows[0].high) == pytest.approx((100.0, 100.0))
     assert rows[2].low <= rows[2].standing.results.scores.overall <= rows[2].high
 
 
@@ -183,15 +162,17 @@ def test_table_matches_the_golden_file() -> None:
     """The rendered table of hand-made standings, pinned.
 
     The golden file was produced by this test's standings with ``render_markdown``
-    and checked by hand: instance scores are c/4, so the overall scores are the
-    means of the c/4 values; the p-values follow from the differences to the
-    system above (rules - retrieval = (25, 0, 25, 0, 0, 25): three instances
-    equal, 16 of 64 assignments as extreme, 0.250; retrieval - tied =
-    (0, 0, 0, 0, -25, 25): sum 0, all 64, 1.000; tied - empty =
-    (75, 50, 25, 50, 25, 0): one instance equal, 4 of 64, 0.0625, printed 0.062),
-    so every system shares rank 1. The intervals are the seeded bootstrap's,
-    which this file also pins across numpy versions. These results have no
-    items, so faithfulness is n/a and nothing is contradicted (0).
+    (numpy 2, the default ``BoardStatisticsConfig``) and checked by hand where
+    a hand can: instance scores are c/4 on every field, so the overall scores
+    are the means of the c/4 values (50, 37.5, 37.5, 0); "retrieval" and
+    "tied" have equal overall scores, so their p-value is 1.000 and they share
+    rank 2; "rules" is 25 points better on three instances and equal on the
+    others, which the cell resampling (each field's six cells drawn
+    independently) reads as strong evidence (p < 0.001); "empty" has all four
+    systems significantly better, rank 4 = 1 + 3. The oracle's and empty's
+    intervals are points (every cell 100, every cell 0); the others are the
+    seeded resampling's, which this file pins across numpy versions. These
+    results have no items, so faithfulness is n/a and nothing is contradicted (0).
     """
     rows = rank_rows(
         [

@@ -23,9 +23,12 @@ from typer.testing import CliRunner
 from benchmark.cli import app
 from benchmark.errors import InputError
 from benchmark.leaderboard import (
+    CHART_COLUMNS,
     CHART_MAX_ROWS,
     TABLE_HEADER,
     Standing,
+    chart_data,
+    chart_label,
     chart_rows,
     check_slug,
     default_scorer,
@@ -288,20 +291,38 @@ def test_markdown_text_escapes_every_markup_character() -> None:
 
 
 def test_chart_is_deterministic_and_takes_hostile_names() -> None:
-    rows = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i}", (i,) * 6, name=name) for i, name in enumerate(["$\\frac{1}{0}$", "<b>&</b>", "x" * 64]))])
+    names = ["$\\frac{1}{0}$", "<b>&</b>", "x" * 64, "--><script>alert(1)</script><!--"]
+    rows = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i}", (i % 5,) * 6, name=name) for i, name in enumerate(names))])
     first = render_chart(rows)
     assert first == render_chart(rows)
     assert first.startswith(b"<?xml")
     assert b"<script" not in first and b"Date" not in first
+    # Text is drawn as paths: no font to load, nothing external; a label is repeated only in an escaped comment.
+    assert b"<text" not in first and b"@font-face" not in first and b"<image" not in first and b"url(http" not in first
+    assert b"<b>" not in first and b"&lt;b&gt;" in first
+    _, data = chart_data(rows)
+    # Ordered as the table (the best first), each name through chart_label ("$" escaped, cut to 40 characters).
+    assert [row.label for row in data] == ["ref.  oracle (reference)", *(f"{rank}  {chart_label(names[i])}" for rank, i in enumerate((3, 2, 1, 0), 1))]
+
+
+def test_chart_columns_are_the_table_s_and_follow_its_order() -> None:
+    rows = rank_rows([standing("oracle", (4,) * 6), standing("b", (2,) * 6), standing("a", (3,) * 6)])
+    _, data = chart_data(rows)
+    assert CHART_COLUMNS == tuple(TABLE_HEADER[5:11])
+    assert [row.label for row in data] == ["ref.  oracle (reference)", "1  a", "2  b"]
+    assert [row.reference for row in data] == [True, False, False]
+    # Per-field F1 of c / 4 on every instance; these results have no items, so faithfulness is n/a.
+    assert data[1].values == (75.0, 75.0, 75.0, 75.0, 75.0, None)
 
 
 def test_chart_draws_the_first_rows_and_says_so() -> None:
-    few = rank_rows([standing(f"s{i}", (i,) * 6) for i in range(CHART_MAX_ROWS)])
-    assert chart_rows(few) == (few, "F1 per field and system")
+    title = "F1 per field and faithfulness, per system (0–100), in the order of the table"
+    few = rank_rows([standing(f"s{i}", (i % 5,) * 6) for i in range(CHART_MAX_ROWS)])
+    assert chart_rows(few) == (few, title)
     many = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i:02d}", (i % 5,) * 6) for i in range(CHART_MAX_ROWS + 4))])
-    drawn, title = chart_rows(many)
+    drawn, many_title = chart_rows(many)
     assert list(drawn) == many[:CHART_MAX_ROWS] and drawn[0].standing.slug == "oracle"
-    assert title == f"F1 per field and system (the first {CHART_MAX_ROWS} of {CHART_MAX_ROWS + 5} rows of the table)"
+    assert many_title == f"{title}: its first {CHART_MAX_ROWS} of {CHART_MAX_ROWS + 5} rows"
 
 
 # --- Filing and publishing with the real scorer ------------------------------------------

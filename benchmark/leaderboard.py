@@ -22,7 +22,7 @@ resample the 30 (instance, field) cells, not the six instances: one seeded
 resampling, stratified by field and shared by every system, recomputes each
 overall score from the drawn cells' counts. From it come each system's
 percentile interval and a paired test of every pair of ranked systems
-(difference over its bootstrap standard error); the p-values of all pairs
+(difference over its bootstrap standard error, a t-test); the p-values of all pairs
 are adjusted together (Holm), and a system's rank is 1 + the number of
 systems significantly better than it (systems sharing a rank are tied).
 
@@ -609,12 +609,13 @@ articles support, and **Contradicted** the number of predicted items they contra
 - **Rank**: systems are ordered by overall score. A system's rank is 1 + the number of systems significantly better
   than it (never less than the rank above); systems that share a rank, marked "=", are tied. Every pair of ranked
   systems is tested: the 30 (instance, field) cells are resampled with replacement within each field
-  ({statistics.resamples:,} resamples, seed {statistics.seed}, the same draws for every system), each
-  overall score is recomputed from the drawn cells, and the observed difference of two systems is divided by the
-  standard deviation of their resampled differences (two-sided normal p-value). The p-values of all pairs are adjusted
-  together (Holm); "better" means an adjusted p below {statistics.significance_level:g}. **p vs. above** is the adjusted p-value
-  against the row directly above. The tests compare systems on this test set: a small p-value says a difference is
-  not carried by a few cells of these six instances, not that it would hold on other articles or events.
+  ({statistics.resamples:,} resamples, seed {statistics.seed}, the same draws for every system), each overall score is
+  recomputed from the drawn cells, and the observed difference of two systems is divided by the standard deviation
+  of their resampled differences (times √(6/5)) and read on Student's t with 25 degrees of freedom (two-sided). The
+  p-values of all pairs are adjusted together (Holm); "better" means an adjusted p below {statistics.significance_level:g}.
+  **p vs. above** is the adjusted p-value against the row directly above. The tests compare systems on this test set:
+  a small p-value says a difference is not carried by a few cells of these six instances, not that it would hold on
+  other articles or events.
 - **{statistics.confidence:.0%} CI**: percentile interval of the same resampled overall scores.
 - **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
 - **Mark**: *reproducible*: a run record (`predictions.run.json`, written by `bench run` or `bench lm-eval-convert`)

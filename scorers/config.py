@@ -136,8 +136,10 @@ class BoardStatisticsConfig(BaseModel):
             resampled overall scores: percentile bootstrap.
         confidence: the interval's coverage.
         test: how two ranked systems are compared: the observed difference
-            over its paired bootstrap standard error, two-sided normal
-            p-value (not floored by the number of resamples).
+            over its paired bootstrap standard error (corrected by n / (n - 1)
+            for the six cells drawn per field), two-sided p-value of
+            Student's t with 5 x (6 - 1) = 25 degrees of freedom (not
+            floored by the number of resamples).
         correction: how the p-values of every pair of ranked systems are
             adjusted for their number: Holm's step-down.
         significance_level: below this adjusted p-value one system is
@@ -152,6 +154,6 @@ class BoardStatisticsConfig(BaseModel):
     seed: int = Field(default=20250815, ge=0)
     interval: Literal["percentile-bootstrap"] = "percentile-bootstrap"
     confidence: float = Field(default=0.95, gt=0, lt=1)
-    test: Literal["paired-bootstrap-z"] = "paired-bootstrap-z"
+    test: Literal["paired-bootstrap-t"] = "paired-bootstrap-t"
     correction: Literal["holm"] = "holm"
     significance_level: float = Field(default=0.05, gt=0, lt=1)

@@ -66,7 +66,7 @@ def test_the_board_signature_adds_every_statistical_setting():
         "board.seed:20250815",
         "board.interval:percentile-bootstrap",
         "board.confidence:0.95",
-        "board.test:paired-bootstrap-z",
+        "board.test:paired-bootstrap-t",
         "board.correction:holm",
         "board.significance-level:0.05",
     ]

@@ -25,6 +25,7 @@ from scorers.statistics import (
     percentile_intervals,
     resampled_overall,
     significance_ranks,
+    student_t_two_sided,
 )
 
 
@@ -74,24 +75,40 @@ def _one_field(scores: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
     return cell_f1(systems, [str(i) for i in range(len(scores[0]))])
 
 
+def test_student_t_by_hand() -> None:
+    # One degree of freedom is Cauchy: P(|T| >= t) = 1 - 2 atan(t) / pi. Two: 1 - t / sqrt(2 + t^2).
+    t = np.array([0.0, 1.0, 2.0, 7.0, np.inf])
+    assert student_t_two_sided(t, 1).tolist() == pytest.approx([1.0, 0.5, 1 - 2 * math.atan(2) / math.pi, 1 - 2 * math.atan(7) / math.pi, 0.0])
+    assert student_t_two_sided(t, 2).tolist() == pytest.approx([1.0, 1 - 1 / math.sqrt(3), 1 - 2 / math.sqrt(6), 1 - 7 / math.sqrt(51), 0.0])
+    # 25 degrees of freedom (the board's): the 97.5% quantile of t(25) is 2.0595 (printed tables).
+    assert student_t_two_sided(np.array(2.0595), 25) == pytest.approx(0.05, abs=1e-4)
+    with pytest.raises(ValueError):
+        student_t_two_sided(t, 0)
+
+
 def test_two_system_toy_with_a_known_standard_error() -> None:
     # Two instances, one field: a resample draws instance 0 twice, 1 twice, or each once (probabilities 1/4, 1/4, 1/2),
     # so the resampled difference is d0, d1 or (d0 + d1) / 2. With instance differences d = (75, 25) (F1 points):
-    # variance (d0 - d1)^2 / 8 = 312.5, se 17.68; observed 50, z = 2 sqrt 2, p = erfc(2) = 0.00468.
+    # variance (d0 - d1)^2 / 8 = 312.5, times n / (n - 1) = 2: se 25; observed 50, t = 2 with 1 x (2 - 1) = 1
+    # degree of freedom, p = 1 - 2 atan(2) / pi = 0.2952.
     f1, defined = _one_field([[3, 1], [0, 0]])
     observed = observed_overall(f1, defined)
     assert observed.tolist() == [50.0, 0.0]
     resampled = resampled_overall(f1, defined, resamples=200_000, seed=1)
-    assert np.std(resampled[0] - resampled[1]) == pytest.approx(math.sqrt(312.5), rel=0.01)
-    assert paired_p_values(observed, resampled)[0, 1] == pytest.approx(math.erfc(2), rel=0.05)
+    assert np.var(resampled[0] - resampled[1]) == pytest.approx(312.5, rel=0.02)
+    p_value = paired_p_values(observed, resampled, stratum_size=2, strata=1)[0, 1]
+    assert p_value == pytest.approx(1 - 2 * math.atan(2) / math.pi, rel=0.02)
 
 
 def test_degenerate_differences() -> None:
     # Identical systems: p = 1. Better by the same amount on every cell: no resample varies the difference, p = 0.
     f1, defined = _one_field([[3, 1, 2], [3, 1, 2], [2, 0, 1]])
-    p_values = paired_p_values(observed_overall(f1, defined), resampled_overall(f1, defined, resamples=100, seed=0))
+    observed, resampled = observed_overall(f1, defined), resampled_overall(f1, defined, resamples=100, seed=0)
+    p_values = paired_p_values(observed, resampled, stratum_size=3, strata=1)
     assert p_values[0, 1] == 1.0 and p_values[0, 2] == 0.0
     assert np.diag(p_values).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError):
+        paired_p_values(observed, resampled, stratum_size=1, strata=1)
 
 
 def test_ranks_count_the_significantly_better_systems() -> None:
@@ -125,8 +142,8 @@ def test_golden_board_statistics() -> None:
     resamples) and checked for plausibility by hand: the observed overalls
     are exact (c / 4 per cell, means of means); "a" has the same cells on
     every instance, so resampling within fields cannot move it (a point);
-    "b" differs from "a" by one cell only, so it is not set apart (p 0.28),
-    while "c" is far below both (p < 1e-100).
+    "b" differs from "a" by one cell only, so it is not set apart (p 0.33),
+    while "c" is far below both (p 0 to double precision).
     """
     rows = {
         "a": [[4, 3, 4, 2, 1]] * 6,
@@ -147,7 +164,7 @@ def test_golden_board_statistics() -> None:
 
 
 GOLDEN_INTERVALS = [[70.0, 70.0], [67.5, 70.0], [24.1667, 30.8333]]
-GOLDEN_P_AB = 0.2752236674730715
+GOLDEN_P_AB = 0.32877229996733537
 
 
 # --- Properties --------------------------------------------------------------------------------

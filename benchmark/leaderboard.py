@@ -747,7 +747,7 @@ def render_chart(rows: Sequence[Row]) -> bytes:
             for side in ("top", "right"):
                 axes.spines[side].set_visible(False)
         panels[0].set_yticks(positions, [row.label for row in data])
-        panels[0].set_ylim(len(data) - 0.5, -0.5)  # the table's first row on top
+        panels[0].set_ylim(max(len(data), 1) - 0.5, -0.5)  # the table's first row on top (one empty row for an empty board)
         figure.supxlabel("score (0–100)", fontsize=9)
         figure.suptitle(title, fontsize=10)
         buffer = io.BytesIO()

@@ -114,9 +114,10 @@ def cell_shares(defined: np.ndarray) -> np.ndarray:
 
 def _overall(f1: np.ndarray, defined: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Overall scores (systems x resamples): the share-weighted mean F1 of the drawn cells, cell multiplicities given per resample (resamples x instances x fields)."""
-    shares = cell_shares(defined).reshape(f1.shape[0], -1)
-    drawn = weights.reshape(weights.shape[0], -1).T  # cells x resamples
-    totals = (shares * f1.reshape(f1.shape[0], -1)) @ drawn
+    systems, instances, fields = f1.shape
+    shares = cell_shares(defined).reshape(systems, instances * fields)
+    drawn = weights.reshape(weights.shape[0], instances * fields).T  # cells x resamples
+    totals = (shares * f1.reshape(systems, instances * fields)) @ drawn
     sizes = shares @ drawn
     if not (sizes > 0).all():
         raise ValueError("a resample drew no defined cell for some system; its overall score is undefined")

@@ -125,6 +125,14 @@ def test_ranks_count_the_significantly_better_systems() -> None:
     assert significance_ranks(observed, adjusted, 0.05) == [1, 1, 3, 3]
 
 
+def test_a_board_without_systems_or_without_ranked_ones() -> None:
+    empty = board_statistics([], INSTANCE_IDS, ranked=0, config=BoardStatisticsConfig())
+    assert empty.intervals.shape == (0, 2) and empty.ranks == []
+    oracle = published({i: {f: Counts(correct=2) for f in FIELDS} for i in INSTANCE_IDS})
+    only_references = board_statistics([oracle], INSTANCE_IDS, ranked=0, config=BoardStatisticsConfig())
+    assert np.allclose(only_references.intervals, [[100.0, 100.0]]) and only_references.ranks == []
+
+
 @pytest.mark.parametrize("setting", ["unit", "strata", "interval", "test", "correction"])
 def test_an_unimplemented_setting_stops_the_board(setting: str) -> None:
     config = BoardStatisticsConfig.model_construct(**{**BoardStatisticsConfig().model_dump(), setting: "something-else"})

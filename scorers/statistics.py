@@ -32,13 +32,15 @@ approximate randomization (Riezler and Maxwell 2005):
   same matrix. The difference of two systems' resampled overalls is paired
   (same cells in every resample); its standard deviation over the resamples
   is the bootstrap standard error of the observed difference (Efron and
-  Tibshirani 1993, ch. 6 and 16), and the p-value is the normal
-  approximation ``2 * (1 - Phi(|observed| / se))``. All pairs' standard
-  errors come from one covariance matrix of the rows. Unlike a Monte-Carlo
-  count of resamples, this p-value is not floored at ``1 / (resamples + 1)``,
-  which matters once Holm multiplies the smallest p-value by the number of
-  pairs (4,950 for a board of 100); the price is the normal approximation
-  in the far tail.
+  Tibshirani 1993, ch. 6 and 16), corrected by ``n / (n - 1)`` for the six
+  cells drawn per field; ``|observed| / se`` is referred to Student's t with
+  5 x (6 - 1) = 25 degrees of freedom (a normal reference rejected about 9%
+  of null pairs at the 5% level; this one 5.3-5.8%, README). All pairs'
+  standard errors come from one covariance matrix of the rows. Unlike a
+  Monte-Carlo count of resamples, this p-value is not floored at
+  ``1 / (resamples + 1)``, which matters once Holm multiplies the smallest
+  p-value by the number of pairs (4,950 for a board of 100); the price is
+  the t approximation in the far tail.
 * ``holm``: Holm's (1979) step-down adjustment of all the pairs' p-values.
 * ``significance_ranks``: a system's rank is 1 + the number of systems
   significantly better than it after Holm (kept non-decreasing down the

@@ -17,15 +17,14 @@ check renders the chart afresh and never reuses the committed one, so that
 a chart edited by hand (with its new SHA-256 written into the record line)
 fails it.
 
-Statistics, all over the six instances (the unit the overall score averages):
-
-* the 95% confidence interval of a system's overall score is a seeded
-  percentile bootstrap (``scorers.aggregate.bootstrap_ci``);
-* two systems adjacent in the ranking are told apart with an exact paired
-  randomization test: every one of the 2**6 = 64 ways of swapping the two
-  systems' scores on some instances is enumerated, so the p-value has no
-  sampling error and needs no seed. A system whose difference from the one
-  above it is not significant (p >= 0.05) joins that system's tie group.
+Statistics (``scorers.statistics``, settings in ``BoardStatisticsConfig``)
+resample the 30 (instance, field) cells, not the six instances: one seeded
+resampling, stratified by field and shared by every system, recomputes each
+overall score from the drawn cells' counts. From it come each system's
+percentile interval and a paired test of every pair of ranked systems
+(difference over its bootstrap standard error, a t-test); the p-values of all pairs
+are adjusted together (Holm), and a system's rank is 1 + the number of
+systems significantly better than it (systems sharing a rank are tied).
 
 Everything a submitter wrote (system name, URL, date) is made inert before it
 reaches the markdown: ASCII punctuation becomes numeric character references,
@@ -41,7 +40,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import json
 import os
 import re
@@ -80,9 +78,6 @@ _SLUG = re.compile(rf"[a-z0-9][a-z0-9-]{{0,{SLUG_MAX_CHARS - 1}}}")
 
 STATISTICS = BoardStatisticsConfig()
 """The board's statistical settings (printed in its signature)."""
-# Instance scores are floats recomputed from counts; sign-flipped sums that are
-# equal in exact arithmetic may differ in the last bits.
-_SUM_TOLERANCE = 1e-9
 
 
 # --- The project folder ------------------------------------------------------
@@ -451,89 +446,44 @@ def collect_standings(
 # --- Statistics ------------------------------------------------------------------
 
 
-def paired_randomization_p(higher: Sequence[float], lower: Sequence[float]) -> float:
-    """Two-sided p-value of an exact paired randomization (sign-flip) test.
-
-    Under the null hypothesis the two systems are exchangeable on each
-    instance, so each instance's difference is as likely to have either sign.
-    All ``2**n`` sign assignments are enumerated; the p-value is the share
-    whose absolute summed difference is at least the observed one.
-
-    Args:
-        higher: one system's instance scores.
-        lower: the other's, on the same instances in the same order.
-
-    Example:
-        >>> paired_randomization_p([3, 2, 5], [1, 1, 1])  # better on all three: 2 of 8
-        0.25
-    """
-    if len(higher) != len(lower) or not higher:
-        raise ValueError("paired_randomization_p needs two equally long, non-empty sequences")
-    differences = [h - l for h, l in zip(higher, lower, strict=True)]
-    observed = abs(sum(differences))
-    assignments = list(itertools.product((1, -1), repeat=len(differences)))
-    extreme = sum(
-        1 for signs in assignments if abs(sum(sign * d for sign, d in zip(signs, differences))) >= observed - _SUM_TOLERANCE
-    )
-    return extreme / len(assignments)
-
-
 @dataclass(frozen=True)
 class Row:
-    """One row of the board, with its statistics."""
+    """One row of the board, with its statistics (``scorers.statistics``)."""
 
     standing: Standing
     rank: int | None
-    """Rank of the row's tie group (``None`` for a reference row)."""
+    """1 + the number of ranked systems significantly better (after Holm), never less than the rank above (``None`` for a reference row)."""
     tied: bool
-    """Whether the tie group has more than one member."""
+    """Whether another ranked row shares the rank."""
     p_value_above: float | None
-    """p-value of the test against the ranked row above (``None`` for the first and references)."""
+    """Holm-adjusted p-value of the test against the ranked row directly above (``None`` for the first and references)."""
     low: float
     high: float
 
 
 def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfig = STATISTICS) -> list[Row]:
-    """Order the standings into rows: references first, then ranked systems with tie groups.
+    """Order the standings into rows: references first, then ranked systems with their ranks.
 
-    Systems are ordered by overall score (descending), then by slug. Each
-    ranked system is tested against the one directly above it; when the
-    difference is not significant it joins that system's tie group, whose
-    rank is the position of its first member.
+    Systems are ordered by overall score (descending), then by slug. Every
+    pair of ranked systems is tested, the p-values of all pairs adjusted
+    together (Holm), and a system's rank is 1 + the number of systems
+    significantly better than it (``scorers.statistics.significance_ranks``);
+    systems sharing a rank are tied. References get an interval, never a
+    test.
     """
-    from scorers.aggregate import bootstrap_ci, instance_scores
-
-    def overall(standing: Standing) -> float:
-        return standing.results.scores.overall
-
-    def instance_values(standing: Standing) -> list[float]:
-        scores = instance_scores(standing.results.scores.instances)
-        return [scores.get(instance, 0.0) for instance in INSTANCE_IDS]
-
-    def interval(standing: Standing) -> tuple[float, float]:
-        return bootstrap_ci(
-            instance_values(standing),
-            seed=statistics.bootstrap_seed,
-            n_resamples=statistics.bootstrap_resamples,
-            confidence=statistics.confidence,
-        )
+    from scorers.statistics import board_statistics
 
     references = sorted((s for s in standings if s.reference), key=lambda s: list(REFERENCE_SLUGS).index(s.slug))
-    ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-overall(s), s.slug))
-    rows = [Row(standing, None, False, None, *interval(standing)) for standing in references]
-    group_ranks: list[int] = []
-    p_values: list[float | None] = []
-    for position, standing in enumerate(ranked, start=1):
-        if position == 1:
-            p_value = None
-            group_ranks.append(1)
-        else:
-            p_value = paired_randomization_p(instance_values(ranked[position - 2]), instance_values(standing))
-            group_ranks.append(group_ranks[-1] if p_value >= statistics.significance_level else position)
-        p_values.append(p_value)
-    for standing, group_rank, p_value in zip(ranked, group_ranks, p_values):
-        tied = group_ranks.count(group_rank) > 1
-        rows.append(Row(standing, group_rank, tied, p_value, *interval(standing)))
+    ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-s.results.scores.overall, s.slug))
+    board = board_statistics(
+        [standing.results.scores.instances for standing in (*ranked, *references)], INSTANCE_IDS, ranked=len(ranked), config=statistics
+    )
+    intervals = [(float(low), float(high)) for low, high in board.intervals]
+    rows = [Row(standing, None, False, None, *intervals[len(ranked) + k]) for k, standing in enumerate(references)]
+    for position, standing in enumerate(ranked):
+        rank = board.ranks[position]
+        p_value = float(board.adjusted[position - 1, position]) if position else None
+        rows.append(Row(standing, rank, board.ranks.count(rank) > 1, p_value, *intervals[position]))
     return rows
 
 
@@ -587,6 +537,12 @@ def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
+def _p_value(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def _rank_cell(row: Row) -> str:
     if row.rank is None:
         return "ref."
@@ -624,7 +580,7 @@ def table_row_cells(row: Row) -> list[str]:
         _system_cell(row),
         row.standing.mark,
         f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
-        "—" if row.p_value_above is None else f"{row.p_value_above:.3f}",
+        _p_value(row.p_value_above),
         *(_number(scores.fields[field].f1) for field in FIELDS),
         _number(scores.consistency.supported_rate),
         str(scores.consistency.contradicted),
@@ -650,12 +606,17 @@ field columns are F1 over all instances (micro); **Faithfulness** is the share o
 articles support, and **Contradicted** the number of predicted items they contradict.
 
 {table}
-- **Rank**: systems are ordered by overall score. Systems that share a rank ending in "=" form a tie group: each
-  one's difference from the system directly above it is not statistically significant (two-sided p ≥ {statistics.significance_level:g},
-  exact paired randomization test over the six instances; its p-value is in **p vs. above**). With six instances,
-  a system is set apart from the one above it only when it scores lower on every instance.
-- **{statistics.confidence:.0%} CI**: percentile bootstrap over the six instances ({statistics.bootstrap_resamples:,} resamples, seed {statistics.bootstrap_seed}).
-  With six instances these intervals are wide; read small differences accordingly.
+- **Rank**: systems are ordered by overall score. A system's rank is 1 + the number of systems significantly better
+  than it (never less than the rank above); systems that share a rank, marked "=", are tied. Every pair of ranked
+  systems is tested: the 30 (instance, field) cells are resampled with replacement within each field
+  ({statistics.resamples:,} resamples, seed {statistics.seed}, the same draws for every system), each overall score is
+  recomputed from the drawn cells, and the observed difference of two systems is divided by the standard deviation
+  of their resampled differences (times √(6/5)) and read on Student's t with 25 degrees of freedom (two-sided). The
+  p-values of all pairs are adjusted together (Holm); "better" means an adjusted p below {statistics.significance_level:g}.
+  **p vs. above** is the adjusted p-value against the row directly above. The tests compare systems on this test set:
+  a small p-value says a difference is not carried by a few cells of these six instances, not that it would hold on
+  other articles or events.
+- **{statistics.confidence:.0%} CI**: percentile interval of the same resampled overall scores.
 - **ref.**: a reference row, shown for comparison, never ranked or tested.{references}
 - **Mark**: *reproducible*: a run record (`predictions.run.json`, written by `bench run` or `bench lm-eval-convert`)
   names the model, the prompt and the settings, and its raw replies parse to exactly these predictions, so anyone
@@ -664,7 +625,7 @@ articles support, and **Contradicted** the number of predicted items they contra
   a claim that can be checked, by repeating the run.
 - **n/a**: not measured for this submission.
 
-![F1 per field and system](LEADERBOARD.svg)
+![F1 per field and faithfulness, per system](LEADERBOARD.svg)
 
 ## Scorer signature
 
@@ -690,19 +651,52 @@ def chart_label(value: str) -> str:
     return text.replace("$", r"\$")
 
 
-CHART_MAX_ROWS = 10
-"""Rows drawn in the chart (the first of the table: references, then the best ranked); more bars and legend entries are unreadable."""
+CHART_MAX_ROWS = 20
+"""Rows drawn in the chart (the first of the table: references, then the best ranked); more would not be read at a glance."""
+
+CHART_COLUMNS = (*(f"{FIELD_TITLES[field]} F1" for field in FIELDS), "Faithfulness")
+"""The chart's columns, left to right: the table's five field F1s, then faithfulness."""
 
 
 def chart_rows(rows: Sequence[Row]) -> tuple[Sequence[Row], str]:
     """The rows the chart draws, and its title (which says when rows were left out)."""
+    title = "F1 per field and faithfulness, per system (0–100), in the order of the table"
     if len(rows) <= CHART_MAX_ROWS:
-        return rows, "F1 per field and system"
-    return rows[:CHART_MAX_ROWS], f"F1 per field and system (the first {CHART_MAX_ROWS} of {len(rows)} rows of the table)"
+        return rows, title
+    return rows[:CHART_MAX_ROWS], f"{title}: its first {CHART_MAX_ROWS} of {len(rows)} rows"
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    """What the chart draws of one row: its label (rank and name, through ``chart_label``), whether it is a reference, and its ``CHART_COLUMNS`` values (``None``: n/a)."""
+
+    label: str
+    reference: bool
+    values: tuple[float | None, ...]
+
+
+def chart_data(rows: Sequence[Row]) -> tuple[str, tuple[ChartRow, ...]]:
+    """The chart's title and rows: everything its bytes depend on besides the drawing code."""
+    drawn, title = chart_rows(rows)
+    data = []
+    for row in drawn:
+        scores = row.standing.results.scores
+        name = chart_label(row.standing.results.system.name) + (" (reference)" if row.standing.reference else "")
+        values = (*(scores.fields[field].f1 for field in FIELDS), scores.consistency.supported_rate)
+        data.append(ChartRow(label=f"{_rank_cell(row)}  {name}", reference=row.standing.reference, values=values))
+    return title, tuple(data)
 
 
 def render_chart(rows: Sequence[Row]) -> bytes:
-    """A grouped bar chart of F1 per field for the first ``CHART_MAX_ROWS`` rows, as deterministic SVG bytes."""
+    """Small multiples as deterministic SVG bytes: one column per ``CHART_COLUMNS`` entry, one bar per row of the table (at most ``CHART_MAX_ROWS``).
+
+    Rows run top to bottom in the table's order, labelled with their rank;
+    every bar has its value printed at its end (or "n/a"). Ranked systems
+    are blue and faithfulness orange (the Okabe-Ito palette, told apart in
+    every common colour-vision deficiency, and by their column heads anyway);
+    reference rows are grey and hatched. Text is drawn as paths: the SVG
+    loads no font and nothing external.
+    """
     import io
 
     import matplotlib
@@ -714,39 +708,48 @@ def render_chart(rows: Sequence[Row]) -> bytes:
         "font.family": "DejaVu Sans",
         "font.size": 9,
     }
-    rows, title = chart_rows(rows)
+    title, data = chart_data(rows)
+    blue, orange, grey = "#0072B2", "#E69F00", "#999999"
     with matplotlib.rc_context(settings):
-        figure = Figure(figsize=(8, 4.2), layout="constrained")
-        axes = figure.add_subplot()
-        width = 0.8 / max(len(rows), 1)
-        palette = matplotlib.colormaps["tab10"].colors
-        ranked = 0
-        for index, row in enumerate(rows):
-            if row.standing.reference:
-                color = ("#b0b0b0", "#707070")[index % 2]
-            else:
-                color = palette[ranked % len(palette)]
-                ranked += 1
-            fields = row.standing.results.scores.fields
-            offsets = [position + (index - (len(rows) - 1) / 2) * width for position in range(len(FIELDS))]
-            label = chart_label(row.standing.results.system.name) + (" (reference)" if row.standing.reference else "")
-            axes.bar(
-                offsets,
-                [fields[field].f1 or 0.0 for field in FIELDS],
-                width=width,
-                label=label,
-                color=color,
-                hatch="//" if row.standing.reference else None,
-                edgecolor="white",
-                linewidth=0.5,
-            )
-        axes.set_xticks(range(len(FIELDS)), [FIELD_TITLES[field] for field in FIELDS])
-        axes.set_ylim(0, 100)
-        axes.set_ylabel("F1 (0–100)")
-        axes.set_title(title)
-        axes.grid(axis="y", linewidth=0.4, alpha=0.5)
-        axes.set_axisbelow(True)
-        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        figure = Figure(figsize=(11, 1.3 + 0.3 * max(len(data), 1)), layout="constrained")
+        panels = figure.subplots(1, len(CHART_COLUMNS), sharey=True)
+        positions = list(range(len(data)))
+        for column, (axes, head) in enumerate(zip(panels, CHART_COLUMNS)):
+            colour = orange if column == len(CHART_COLUMNS) - 1 else blue
+            for position, row in zip(positions, data):
+                value = row.values[column]
+                fill = grey if row.reference else colour
+                axes.barh(
+                    position,
+                    value or 0.0,
+                    height=0.7,
+                    color=fill,
+                    hatch="///" if row.reference else None,
+                    edgecolor="white",
+                    linewidth=0.5,
+                )
+                text = "n/a" if value is None else f"{value:.1f}"
+                inside = value is not None and value >= 75
+                axes.text(
+                    value - 2 if inside else (value or 0.0) + 2,
+                    position,
+                    text,
+                    va="center",
+                    ha="right" if inside else "left",
+                    color="white" if inside and fill == blue else "black",  # white on blue, black on orange and grey
+                    fontsize=8,
+                )
+            axes.set_title(head, fontsize=9, fontweight="bold")
+            axes.set_xlim(0, 100)
+            axes.set_xticks([0, 50, 100])
+            axes.grid(axis="x", linewidth=0.4, alpha=0.5)
+            axes.set_axisbelow(True)
+            for side in ("top", "right"):
+                axes.spines[side].set_visible(False)
+        panels[0].set_yticks(positions, [row.label for row in data])
+        panels[0].set_ylim(max(len(data), 1) - 0.5, -0.5)  # the table's first row on top (one empty row for an empty board)
+        figure.supxlabel("score (0–100)", fontsize=9)
+        figure.suptitle(title, fontsize=10)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
@@ -775,12 +778,12 @@ def _chart_inputs_key(rows: Sequence[Row]) -> str:
     import inspect
     from importlib import metadata
 
-    data = [
-        [row.standing.results.system.name, row.standing.reference, [row.standing.results.scores.fields[f].f1 for f in FIELDS]]
-        for row in rows
-    ]
-    code = inspect.getsource(render_chart) + inspect.getsource(chart_label)
-    payload = json.dumps({"matplotlib": metadata.version("matplotlib"), "code": code, "data": data}, ensure_ascii=False)
+    title, data = chart_data(rows)
+    drawn = [[row.label, row.reference, list(row.values)] for row in data]
+    code = inspect.getsource(render_chart)
+    payload = json.dumps(
+        {"matplotlib": metadata.version("matplotlib"), "code": code, "columns": CHART_COLUMNS, "title": title, "data": drawn}, ensure_ascii=False
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

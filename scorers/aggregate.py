@@ -8,10 +8,10 @@
 * A field's corpus score (micro) comes from its counts summed over instances.
 
 Fractions are kept exact up to ``percent``, which rounds once, so that the
-same counts always print the same numbers. Bootstrap confidence intervals
-resample instance scores recomputed from the counts stored in a results
-file (``instance_scores``), never by re-running a scorer; the headline
-score is always the plain mean, never a bootstrap statistic.
+same counts always print the same numbers. The leaderboard's intervals and
+tests (``scorers.statistics``) recompute scores from the counts stored in a
+results file, never by re-running a scorer; the headline score is always
+the plain mean, never a bootstrap statistic.
 """
 
 from __future__ import annotations
@@ -19,12 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
-import numpy as np
 
-from benchmark.errors import InputError, Problem
 from benchmark.schema import FIELDS
 from scorers.base import Counts
-from scorers.results_schema import CONSISTENCY_LABELS, ConsistencyLabel, ConsistencyScores, FieldScore, InstanceScore, LabelTally
+from scorers.results_schema import CONSISTENCY_LABELS, ConsistencyLabel, ConsistencyScores, FieldScore, LabelTally
 
 
 def mean_defined(values: Iterable[Fraction | None]) -> Fraction | None:
@@ -111,66 +109,3 @@ def consistency_scores(labelled: Sequence[tuple[str, str, ConsistencyLabel]]) ->
         fields={field: _tally(label for _, f, label in labelled if f == field) for field in FIELDS},
         instances={i: _tally(label for instance, _, label in labelled if instance == i) for i in instances},
     )
-
-
-def instance_scores(instances: Mapping[str, InstanceScore]) -> dict[str, float]:
-    """Each instance's score (0-100, unrounded), recomputed from the counts of a results file's ``scores.instances``.
-
-    Args:
-        instances: instance id -> its published scores (the counts of its
-            fields are read; the rounded F1s printed beside them are not).
-
-    Returns:
-        Instance id -> score, in the order of the results; instances without
-        a defined score are left out.
-    """
-    scores: dict[str, float] = {}
-    for instance, report in instances.items():
-        score = instance_score({field: field_counts(entry) for field, entry in report.fields.items()})
-        if score is not None:
-            scores[instance] = float(score * 100)
-    return scores
-
-
-def bootstrap_ci(
-    instance_values: Sequence[float] | Mapping[str, float], *, seed: int, n_resamples: int, confidence: float
-) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of the mean of instance scores.
-
-    Instances are resampled with replacement ``n_resamples`` times with
-    ``numpy.random.default_rng(seed)``; the interval is the pair of
-    quantiles of the resampled means (numpy's default linear
-    interpolation) that leaves ``(1 - confidence) / 2`` out on each side.
-
-    Args:
-        instance_values: the instance scores; a mapping is read in sorted
-            key order, so the interval does not depend on insertion order.
-        seed: seed of the local random generator.
-        n_resamples: number of bootstrap resamples (at least 1).
-        confidence: the interval's coverage, strictly between 0 and 1.
-
-    Returns:
-        (low, high), on the scale of the values.
-
-    Raises:
-        InputError: no values, ``n_resamples`` < 1, or ``confidence`` outside (0, 1).
-    """
-    if isinstance(instance_values, Mapping):
-        values = np.array([instance_values[key] for key in sorted(instance_values)], dtype=np.float64)
-    else:
-        values = np.array(list(instance_values), dtype=np.float64)
-    problems = []
-    if values.size == 0:
-        problems.append(Problem("instance_values", "at least one instance score is needed"))
-    if n_resamples < 1:
-        problems.append(Problem("n_resamples", f"must be at least 1, got {n_resamples}"))
-    if not 0 < confidence < 1:
-        problems.append(Problem("confidence", f"must be strictly between 0 and 1, got {confidence}"))
-    if problems:
-        raise InputError(problems)
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, values.size, size=(n_resamples, values.size))
-    means = values[picks].mean(axis=1)
-    tail = (1 - confidence) / 2
-    low, high = np.quantile(means, [tail, 1 - tail])
-    return float(low), float(high)

@@ -117,30 +117,43 @@ class ScoringConfig(BaseModel):
 
 
 class BoardStatisticsConfig(BaseModel):
-    """Statistics of the leaderboard (``benchmark.leaderboard``).
+    """Statistics of the leaderboard (``benchmark.leaderboard``, computed by ``scorers.statistics``).
 
-    They change the board's intervals and tie groups, never a score, so they
-    are not in a results file's signature; the board prints them after it
-    (``scorers.signature.board_signature``).
+    They change the board's intervals, p-values and tie groups, never a
+    score, so they are not in a results file's signature; the board prints
+    them after it (``scorers.signature.board_signature``). A value that
+    ``scorers.statistics`` does not implement stops the board.
 
     Attributes:
-        interval: how a system's confidence interval is computed: a
-            percentile bootstrap over the six instances.
+        unit: what is resampled: the 30 (instance, field) cells, drawn with
+            replacement, the same draws for every system (paired); each
+            resample recomputes every overall score from the drawn cells.
+        strata: cells are drawn within each field (six of a field's six
+            cells), so every resample has the test set's mix of fields.
+        resamples: resamples drawn (shared by the intervals and the tests).
+        seed: seed of the local random generator that draws them.
+        interval: how a system's confidence interval is read from its
+            resampled overall scores: percentile bootstrap.
         confidence: the interval's coverage.
-        bootstrap_resamples: resamples drawn.
-        bootstrap_seed: seed of the bootstrap's local random generator.
-        test: how two ranked systems are compared: an exact paired
-            randomization test over the six instances (all 2**6 sign flips;
-            no sampling, no seed).
-        significance_level: below this p-value a system is set apart from
-            the one ranked above it.
+        test: how two ranked systems are compared: the observed difference
+            over its paired bootstrap standard error (corrected by n / (n - 1)
+            for the six cells drawn per field), two-sided p-value of
+            Student's t with 5 x (6 - 1) = 25 degrees of freedom (not
+            floored by the number of resamples).
+        correction: how the p-values of every pair of ranked systems are
+            adjusted for their number: Holm's step-down.
+        significance_level: below this adjusted p-value one system is
+            significantly better than another.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    unit: Literal["instance-field-cell"] = "instance-field-cell"
+    strata: Literal["field"] = "field"
+    resamples: int = Field(default=10_000, ge=2)
+    seed: int = Field(default=20250815, ge=0)
     interval: Literal["percentile-bootstrap"] = "percentile-bootstrap"
     confidence: float = Field(default=0.95, gt=0, lt=1)
-    bootstrap_resamples: int = Field(default=10_000, ge=1)
-    bootstrap_seed: int = Field(default=20250815, ge=0)
-    test: Literal["exact-paired-randomization"] = "exact-paired-randomization"
+    test: Literal["paired-bootstrap-t"] = "paired-bootstrap-t"
+    correction: Literal["holm"] = "holm"
     significance_level: float = Field(default=0.05, gt=0, lt=1)

@@ -1,26 +1,21 @@
-"""Aggregation from counts: instance and overall scores, micro field scores, bootstrap intervals."""
+"""Aggregation from counts: instance and overall scores, micro field scores."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from benchmark.errors import InputError
 from scorers.aggregate import (
-    bootstrap_ci,
     counts_report,
     field_totals,
     instance_score,
-    instance_scores,
     mean_defined,
     overall_score,
     percent,
 )
 from scorers.base import Counts
-from scorers.results_schema import InstanceScore
 
 # Two instances, hand-computed:
 # "a": attendees F1 = 2*2/(3+4) = 4/7, venue F1 = 1, time undefined (left out) -> (4/7 + 1)/2 = 11/14
@@ -64,42 +59,6 @@ def test_counts_report():
         "precision": 66.67, "recall": 50.0, "f1": 57.14, "correct": 2, "incorrect": 1, "missing": 1, "spurious": 0,
     }
     assert counts_report(Counts()).f1 is None
-
-
-def _published(instances: dict) -> dict[str, InstanceScore]:
-    return {i: InstanceScore(overall=0.0, fields={f: counts_report(c) for f, c in fields.items()}) for i, fields in instances.items()}
-
-
-def test_instance_scores_recomputed_from_counts_not_from_rounded_f1():
-    scores = instance_scores(_published(INSTANCES))
-    assert scores == {"a": float(Fraction(11, 14) * 100), "b": 25.0}
-
-
-def test_bootstrap_is_reproducible_and_brackets_the_mean():
-    values = {"000": 40.0, "001": 55.0, "002": 70.0, "003": 62.5, "004": 80.0, "event": 90.0}
-    low, high = bootstrap_ci(values, seed=7, n_resamples=2000, confidence=0.95)
-    assert low < sum(values.values()) / len(values) < high
-    assert min(values.values()) <= low and high <= max(values.values())
-    assert bootstrap_ci(values, seed=7, n_resamples=2000, confidence=0.95) == (low, high)
-    reordered = dict(reversed(list(values.items())))
-    assert bootstrap_ci(reordered, seed=7, n_resamples=2000, confidence=0.95) == (low, high)
-    assert bootstrap_ci(values, seed=8, n_resamples=2000, confidence=0.95) != (low, high)
-    narrow = bootstrap_ci(values, seed=7, n_resamples=2000, confidence=0.5)
-    assert low <= narrow[0] <= narrow[1] <= high
-
-
-def test_bootstrap_of_equal_values_is_a_point():
-    assert bootstrap_ci([50.0, 50.0, 50.0], seed=0, n_resamples=100, confidence=0.9) == (50.0, 50.0)
-
-
-@pytest.mark.parametrize(
-    ("values", "n_resamples", "confidence", "where"),
-    [([], 10, 0.9, "instance_values"), ([1.0], 0, 0.9, "n_resamples"), ([1.0], 10, 1.0, "confidence")],
-)
-def test_bootstrap_refuses_bad_arguments(values, n_resamples, confidence, where):
-    with pytest.raises(InputError) as error:
-        bootstrap_ci(values, seed=0, n_resamples=n_resamples, confidence=confidence)
-    assert error.value.problems[0].where == where
 
 
 counts_strategy = st.builds(

@@ -23,14 +23,16 @@ from typer.testing import CliRunner
 from benchmark.cli import app
 from benchmark.errors import InputError
 from benchmark.leaderboard import (
+    CHART_COLUMNS,
     CHART_MAX_ROWS,
     TABLE_HEADER,
     Standing,
+    chart_data,
+    chart_label,
     chart_rows,
     check_slug,
     default_scorer,
     markdown_text,
-    paired_randomization_p,
     plain_text,
     publish_leaderboard,
     rank_rows,
@@ -127,52 +129,32 @@ def test_derived_slugs_are_always_valid(name: str) -> None:
 # --- Tie tests -----------------------------------------------------------------------
 
 
-def test_paired_randomization_hand_computed() -> None:
-    # Better on all six instances: only the observed signs and their full flip
-    # are as extreme, 2 of 64 assignments.
-    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 5], [1, 2, 3, 4, 0, 1])) == Fraction(2, 64)
-    # One instance equal: flipping it changes nothing, so 4 of 64.
-    assert Fraction(paired_randomization_p([5, 5, 5, 5, 5, 1], [1, 2, 3, 4, 0, 1])) == Fraction(4, 64)
-    # Differences (+3, -1): sums 2 (observed), -4, 4, -2, so 4 of 4 reach |2|.
-    assert Fraction(paired_randomization_p([4, 0], [1, 1])) == 1
-    # Differences (+3, +1, +1): |sums| 5, 3, 3, 1 (and mirrored): 2 of 8 reach 5.
-    assert Fraction(paired_randomization_p([4, 2, 2], [1, 1, 1])) == Fraction(2, 8)
-    assert paired_randomization_p([1, 2, 3], [1, 2, 3]) == 1.0
-
-
-@given(st.lists(st.tuples(st.floats(0, 100), st.floats(0, 100)), min_size=1, max_size=6))
-def test_paired_randomization_is_symmetric_and_a_probability(pairs: list[tuple[float, float]]) -> None:
-    first = [a for a, _ in pairs]
-    second = [b for _, b in pairs]
-    p_value = paired_randomization_p(first, second)
-    assert 0 < p_value <= 1
-    assert p_value == paired_randomization_p(second, first)
-    assert p_value >= 2 / 2 ** len(pairs)
-
-
 def test_ranking_and_tie_groups() -> None:
+    # Every field of an instance has the same F1 here (c / 4), so resampling cells within fields
+    # behaves like resampling instances, five times over (independently per field).
     rows = rank_rows(
         [
             standing("oracle", (4, 4, 4, 4, 4, 4)),
             standing("strong", (3, 3, 3, 3, 3, 3)),
-            standing("close", (3, 3, 3, 3, 3, 2)),  # below "strong" on one instance only: tied with it
-            standing("weak", (1, 1, 1, 1, 2, 1)),  # below "close" on all six: a new group
-            standing("also-weak", (1, 1, 1, 1, 1, 1)),  # equal to "weak" but on one instance: tied
+            standing("close", (3, 3, 3, 3, 3, 2)),  # below "strong" on one instance
+            standing("weak", (1, 2, 1, 1, 2, 1)),
+            standing("also-weak", (1, 1, 2, 2, 1, 1)),  # the same overall as "weak": tied with it
             standing("floor", (0, 0, 0, 0, 0, 0)),
         ]
     )
     assert [(row.standing.slug, row.rank, row.tied) for row in rows] == [
         ("oracle", None, False),
         ("strong", 1, True),
-        ("close", 1, True),
+        ("close", 1, True),  # below "strong" on one instance only: not significantly (adjusted p 0.07)
+        ("also-weak", 3, True),  # two systems significantly better; equal overall scores are ordered by slug
         ("weak", 3, True),
-        ("also-weak", 3, True),
-        ("floor", 5, False),
+        ("floor", 5, False),  # four better
     ]
     assert rows[0].p_value_above is None and rows[1].p_value_above is None
-    assert rows[3].p_value_above == 2 / 64
-    # An instance score of c/4 for every instance: the interval is the point.
-    assert (rows[0].low, rows[0].high) == (100.0, 100.0)
+    assert rows[4].p_value_above == 1.0, "equal overall scores are never told apart"
+    assert 0.05 < rows[2].p_value_above < 0.1 and rows[3].p_value_above < 0.001
+    # The reference's cells are all 100: every resample gives 100.
+    assert (rows[0].low, rows[0].high) == pytest.approx((100.0, 100.0))
     assert rows[2].low <= rows[2].standing.results.scores.overall <= rows[2].high
 
 
@@ -183,15 +165,17 @@ def test_table_matches_the_golden_file() -> None:
     """The rendered table of hand-made standings, pinned.
 
     The golden file was produced by this test's standings with ``render_markdown``
-    and checked by hand: instance scores are c/4, so the overall scores are the
-    means of the c/4 values; the p-values follow from the differences to the
-    system above (rules - retrieval = (25, 0, 25, 0, 0, 25): three instances
-    equal, 16 of 64 assignments as extreme, 0.250; retrieval - tied =
-    (0, 0, 0, 0, -25, 25): sum 0, all 64, 1.000; tied - empty =
-    (75, 50, 25, 50, 25, 0): one instance equal, 4 of 64, 0.0625, printed 0.062),
-    so every system shares rank 1. The intervals are the seeded bootstrap's,
-    which this file also pins across numpy versions. These results have no
-    items, so faithfulness is n/a and nothing is contradicted (0).
+    (numpy 2, the default ``BoardStatisticsConfig``) and checked by hand where
+    a hand can: instance scores are c/4 on every field, so the overall scores
+    are the means of the c/4 values (50, 37.5, 37.5, 0); "retrieval" and
+    "tied" have equal overall scores, so their p-value is 1.000 and they share
+    rank 2; "rules" is 25 points better on three instances and equal on the
+    others, which the cell resampling (each field's six cells drawn
+    independently) reads as strong evidence (p < 0.001); "empty" has all four
+    systems significantly better, rank 4 = 1 + 3. The oracle's and empty's
+    intervals are points (every cell 100, every cell 0); the others are the
+    seeded resampling's, which this file pins across numpy versions. These
+    results have no items, so faithfulness is n/a and nothing is contradicted (0).
     """
     rows = rank_rows(
         [
@@ -307,20 +291,38 @@ def test_markdown_text_escapes_every_markup_character() -> None:
 
 
 def test_chart_is_deterministic_and_takes_hostile_names() -> None:
-    rows = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i}", (i,) * 6, name=name) for i, name in enumerate(["$\\frac{1}{0}$", "<b>&</b>", "x" * 64]))])
+    names = ["$\\frac{1}{0}$", "<b>&</b>", "x" * 64, "--><script>alert(1)</script><!--"]
+    rows = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i}", (i % 5,) * 6, name=name) for i, name in enumerate(names))])
     first = render_chart(rows)
     assert first == render_chart(rows)
     assert first.startswith(b"<?xml")
     assert b"<script" not in first and b"Date" not in first
+    # Text is drawn as paths: no font to load, nothing external; a label is repeated only in an escaped comment.
+    assert b"<text" not in first and b"@font-face" not in first and b"<image" not in first and b"url(http" not in first
+    assert b"<b>" not in first and b"&lt;b&gt;" in first
+    _, data = chart_data(rows)
+    # Ordered as the table (the best first), each name through chart_label ("$" escaped, cut to 40 characters).
+    assert [row.label for row in data] == ["ref.  oracle (reference)", *(f"{rank}  {chart_label(names[i])}" for rank, i in enumerate((3, 2, 1, 0), 1))]
+
+
+def test_chart_columns_are_the_table_s_and_follow_its_order() -> None:
+    rows = rank_rows([standing("oracle", (4,) * 6), standing("b", (2,) * 6), standing("a", (3,) * 6)])
+    _, data = chart_data(rows)
+    assert CHART_COLUMNS == tuple(TABLE_HEADER[5:11])
+    assert [row.label for row in data] == ["ref.  oracle (reference)", "1  a", "2  b"]
+    assert [row.reference for row in data] == [True, False, False]
+    # Per-field F1 of c / 4 on every instance; these results have no items, so faithfulness is n/a.
+    assert data[1].values == (75.0, 75.0, 75.0, 75.0, 75.0, None)
 
 
 def test_chart_draws_the_first_rows_and_says_so() -> None:
-    few = rank_rows([standing(f"s{i}", (i,) * 6) for i in range(CHART_MAX_ROWS)])
-    assert chart_rows(few) == (few, "F1 per field and system")
+    title = "F1 per field and faithfulness, per system (0–100), in the order of the table"
+    few = rank_rows([standing(f"s{i}", (i % 5,) * 6) for i in range(CHART_MAX_ROWS)])
+    assert chart_rows(few) == (few, title)
     many = rank_rows([standing("oracle", (4,) * 6), *(standing(f"s{i:02d}", (i % 5,) * 6) for i in range(CHART_MAX_ROWS + 4))])
-    drawn, title = chart_rows(many)
+    drawn, many_title = chart_rows(many)
     assert list(drawn) == many[:CHART_MAX_ROWS] and drawn[0].standing.slug == "oracle"
-    assert title == f"F1 per field and system (the first {CHART_MAX_ROWS} of {CHART_MAX_ROWS + 5} rows of the table)"
+    assert many_title == f"{title}: its first {CHART_MAX_ROWS} of {CHART_MAX_ROWS + 5} rows"
 
 
 # --- Filing and publishing with the real scorer ------------------------------------------

@@ -60,14 +60,18 @@ def test_the_board_signature_adds_every_statistical_setting():
     written = board_signature("scores", statistics)
     assert written.split("|")[0] == "scores"
     assert written.split("|")[1:] == [
+        "board.unit:instance-field-cell",
+        "board.strata:field",
+        "board.resamples:10000",
+        "board.seed:20250815",
         "board.interval:percentile-bootstrap",
         "board.confidence:0.95",
-        "board.bootstrap-resamples:10000",
-        "board.bootstrap-seed:20250815",
-        "board.test:exact-paired-randomization",
+        "board.test:paired-bootstrap-t",
+        "board.correction:holm",
         "board.significance-level:0.05",
     ]
-    assert board_signature("scores", BoardStatisticsConfig(bootstrap_seed=1)) != written
+    for change in ({"seed": 1}, {"resamples": 2000}, {"confidence": 0.9}, {"significance_level": 0.01}):
+        assert board_signature("scores", BoardStatisticsConfig(**change)) != written
 
 
 def test_unknown_settings_are_refused():

@@ -113,28 +113,47 @@ def score(
         Path | None, typer.Option("--output", "-o", help="Write the results JSON here (default: print the report only).", show_default=False)
     ] = None,
     allow_partial: AllowPartial = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the report as one self-contained HTML page (articles with highlighted evidence, items side by side, filters).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Validate a submission, score it against the gold, print the report; with --output, write the results JSON."""
+    """Validate a submission, score it against the gold, print the report; with --output, write the results JSON; with --html, an HTML report."""
     from benchmark.submission import load_submission
 
     try:
         loaded = load_submission(submission, allow_partial=allow_partial)
-        if output is not None:
-            from benchmark.files import refuse_symlink
+        from benchmark.files import refuse_symlink
 
-            refuse_symlink(output)  # before the slow part
+        for target in (output, html):
+            if target is not None:
+                refuse_symlink(target)  # before the slow part
         from scorers.config import ScoringConfig
         from scorers.report import render_report
         from scorers.results import score_submission, write_results
 
         results = score_submission(loaded, config=ScoringConfig(), progress=_say)
+        page = None
+        if html is not None:
+            from benchmark.web.html import write_page
+            from benchmark.web.report import render_report as render_page
+
+            page = render_page(results)  # rendered before anything is written
         if output is not None:
             write_results(results, output)
+        if page is not None:
+            write_page(html, page)
     except BenchError as error:
         _fail(error)
     typer.echo(render_report(results))
     if output is not None:
         typer.echo(f"\nresults written to {escape(str(output))}")
+    if html is not None:
+        typer.echo(("" if output is not None else "\n") + f"HTML report written to {escape(str(html))}")
 
 
 class MetaEvalPart(str, Enum):

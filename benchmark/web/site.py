@@ -299,7 +299,7 @@ def _existing_files(site: Path) -> list[Path]:
     for folder, folders, files in os.walk(site):
         found += [Path(folder) / name for name in files]
         found += [Path(folder) / name for name in folders if (Path(folder) / name).is_symlink()]
-    return found
+    return sorted(found)
 
 
 def site_files(submissions_dir: Path, output_dir: Path, *, render_all: bool) -> Derived:

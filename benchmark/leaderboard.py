@@ -872,13 +872,13 @@ def publish_leaderboard(
         _publish(output_dir / CHART_FILE, board.chart)
         _publish(output_dir / LEADERBOARD_FILE, board.markdown)
         for path, data in files.items():
-            if data is None:
-                path.unlink(missing_ok=True)
-                continue
             try:
+                if data is None:
+                    path.unlink(missing_ok=True)
+                    continue
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise InputError([Problem(escape(str(path.parent)), f"cannot create: {error.strerror or error}")]) from None
+                raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
             _publish(path, data)
     return board
 

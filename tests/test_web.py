@@ -348,7 +348,9 @@ def test_a_warm_run_rewrites_nothing_and_a_changed_system_only_its_pages(project
     first = _publish(submissions, scorer)
     assert len(first) == 4
     before = _site(root)
-    assert _publish(submissions, scorer) == {}, "nothing changed: no page rendered again or written"
+    with monkeypatch.context() as patch:
+        patch.setattr("benchmark.web.site.read_capped", lambda *a, **k: pytest.fail("a warm run read a results file whole"))
+        assert _publish(submissions, scorer) == {}, "nothing changed: no page rendered again or written"
     assert _site(root) == before
     (submissions / "alpha" / "predictions.json").write_bytes(_submission("Alpha") + b" ")
     changed = _publish(submissions, scorer)

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from benchmark.data import load_gold, sources_of
+from benchmark.data import load_instances
 from benchmark.schema import FIELDS, INSTANCE_IDS, GoldSummary
 from benchmark.web.html import isolated, link, page, text
 from scorers.results_schema import ItemResult, Results
@@ -98,8 +98,9 @@ class _Instance:
 
 def _collect(results: Results) -> dict[str, _Instance]:
     sections = {instance: _Instance([], []) for instance in INSTANCE_IDS}
-    texts = {instance: {a.id: a.text for a in sources_of(instance)} for instance in INSTANCE_IDS}
-    golds = {instance: load_gold(instance) for instance in INSTANCE_IDS}
+    instances = load_instances()  # read and validated once per process, however many pages
+    texts = {instance: {a.id: a.text for a in instances[instance].sources} for instance in INSTANCE_IDS}
+    golds = {instance: instances[instance].gold for instance in INSTANCE_IDS}
     for number, item in enumerate(results.items):
         section = sections.get(item.instance)
         if section is None:
@@ -223,7 +224,7 @@ def _row_html(number: int, item: ItemResult, spans: list[_Span], anchors: dict[_
 def _instance_html(instance: str, section: _Instance, labels: dict[int, str]) -> str:
     anchors: dict[_Span, str] = {}
     articles = []
-    for article in sources_of(instance):
+    for article in load_instances()[instance].sources:
         spans = [s for s in section.spans if s.article == article.id]
         body = _article_html(instance, article.id, article.text, spans, labels, anchors)
         articles.append(

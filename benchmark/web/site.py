@@ -10,7 +10,8 @@ and this package's code: no timestamps.
 A system's page and the comparison page need every item of the results, and
 reading a hundred results files whole costs more than the rest of a warm
 board. So each of these pages records in a comment the SHA-256 of what it
-was rendered from (the results bytes and ``renderer_version``), and a plain
+was rendered from (what the results are a function of: the submission's
+SHA-256 and the scorer signature; and ``renderer_version``), and a plain
 run renders only the pages whose record differs. The record can be forged
 along with a page, so ``--check`` never trusts it: it renders every page
 and compares bytes, and a file in the folder that the site does not hold (a
@@ -42,7 +43,7 @@ from benchmark.leaderboard import (
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from benchmark.web.html import isolated, json_data, link, page, renderer_version, svg_image, text
 from benchmark.web.report import ITEM_PATH, render_report, value_text
-from scorers.results_schema import Results, ResultsSummary
+from scorers.results_schema import Results
 
 SITE_FOLDER = "site"
 SYSTEMS_FOLDER = "systems"
@@ -71,13 +72,6 @@ def _recorded_key(path: Path) -> str | None:
         os.close(descriptor)
     found = _RECORD.search(head)
     return found.group(1).decode("ascii") if found else None
-
-
-def _results_bytes(results: ResultsSummary, path: Path) -> bytes:
-    """A standing's results file: freshly scored results as they are written, cached ones as read from disk."""
-    if isinstance(results, Results):
-        return results.to_json_bytes()
-    return read_capped(path, max_bytes=MAX_RESULTS_BYTES)
 
 
 # --- The index ---------------------------------------------------------------------
@@ -323,20 +317,26 @@ def site_files(submissions_dir: Path, output_dir: Path, *, render_all: bool) -> 
         version = renderer_version()
         out: dict[Path, bytes | None] = {}
         keys: list[tuple[str, str]] = []
-        contents: dict[str, bytes] = {}
+        contents: dict[str, Path] = {}
         parsed: dict[str, Results] = {}
 
         def results_of(slug: str) -> Results:
+            """A standing's full results: freshly scored ones as they are, cached ones read whole (items too) only when a page needs them."""
             if slug not in parsed:
-                parsed[slug] = Results.model_validate_json(contents[slug])
+                parsed[slug] = Results.model_validate_json(read_capped(contents[slug], max_bytes=MAX_RESULTS_BYTES))
             return parsed[slug]
 
         for row in board.rows:
             slug = row.standing.slug
-            contents[slug] = _results_bytes(row.standing.results, submissions_dir / slug / RESULTS_FILE)
-            if isinstance(row.standing.results, Results):  # freshly scored: no need to read it back
-                parsed[slug] = row.standing.results
-            key = hashlib.sha256(f"{version}\0{hashlib.sha256(contents[slug]).hexdigest()}".encode()).hexdigest()
+            results = row.standing.results
+            if isinstance(results, Results):  # freshly scored: no need to read it back
+                parsed[slug] = results
+            else:
+                contents[slug] = submissions_dir / slug / RESULTS_FILE
+            # Results are a function of the submitted bytes and the scorer (the cache's own premise), and the
+            # system's strings come from those bytes: keyed by these, a warm run reads no results file again.
+            inputs = json.dumps([version, results.submission.sha256, results.signature.string])
+            key = hashlib.sha256(inputs.encode("utf-8")).hexdigest()
             keys.append((slug, key))
             path = systems / f"{slug}.html"
             if render_all or _recorded_key(path) != key:

@@ -85,9 +85,11 @@ class Visit:
     def visible(self, selector: str) -> int:
         return self.page.locator(f"{selector} >> visible=true").count()
 
-    def screenshot(self, name: str) -> None:
+    def screenshot(self, name: str, *, height: int | None = None) -> None:
+        """Save the viewport, or the page's first ``height`` pixels."""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENSHOTS / name))
+        clip = {"x": 0, "y": 0, "width": 1280, "height": height} if height else None
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=clip is not None, clip=clip)
 
     def close(self) -> None:
         self.assert_clean()
@@ -120,7 +122,7 @@ def test_example_report_filters(browser, example_report: Path) -> None:
     items = json.loads((example_report / "results.json").read_bytes())["items"]
     assert visit.page.locator("tr.item").count() == len(items)
     assert visit.page.locator("#shown").text_content() == f"{len(items)} of {len(items)} items shown"
-    visit.screenshot("report.png")
+    visit.screenshot("report.png", height=1900)  # the tables, the filters, an article and the first items
     visit.page.select_option("#filter-verdict", "missing")
     missing = [item for item in items if item["verdict"] == "missing"]
     assert visit.visible("tr.item") == len(missing) == visit.visible('tr.item[data-verdict="missing"]') > 0

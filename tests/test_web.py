@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from benchmark.cli import app
+from benchmark.errors import InputError
 from benchmark.leaderboard import Scorer, publish_leaderboard, stale_board_files
 from benchmark.schema import INSTANCE_IDS, SystemInfo
 from benchmark.web import report as report_module
@@ -152,7 +153,11 @@ def test_any_string_round_trips_as_inert_text(value: str) -> None:
     assert "".join(document.text) == value
 
 
-@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner), max_leaves=20))
+def _containers(children: st.SearchStrategy) -> st.SearchStrategy:
+    return st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+
+
+@given(st.recursive(st.none() | st.booleans() | st.integers() | st.text(), _containers, max_leaves=20))
 def test_embedded_json_round_trips_and_cannot_end_its_block(data: object) -> None:
     block = json_data("data", data)
     payload = block.removeprefix('<script type="application/json" id="data">').removesuffix("</script>")
@@ -417,3 +422,17 @@ def test_a_linked_site_folder_is_refused(project, tmp_path: Path) -> None:
         _publish(submissions, scorer)
     assert list(elsewhere.iterdir()) == []
     assert not (submissions.parent / "LEADERBOARD.md").exists(), "nothing written"
+
+
+def test_cached_results_with_broken_items_are_a_one_line_error(project) -> None:
+    submissions, scorer = project
+    root = submissions.parent
+    _publish(submissions, scorer)
+    cached = submissions / "alpha" / "results.json"
+    data = json.loads(cached.read_bytes())
+    data["items"][0]["verdict"] = "brilliant"
+    cached.write_bytes(json.dumps(data).encode("utf-8"))
+    with pytest.raises(InputError) as raised:
+        _stale(submissions, scorer)
+    assert raised.value.lines() == [f"{cached}: its items are not valid results; delete it and run bench leaderboard to rescore"]
+    assert _publish(submissions, scorer) == {}, "a plain run renders nothing, so it reads no items"

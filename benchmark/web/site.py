@@ -27,6 +27,8 @@ import re
 import stat
 from pathlib import Path
 
+from benchmark.errors import InputError, Problem
+from benchmark.escape import escape
 from benchmark.files import read_capped, refuse_symlink
 from benchmark.leaderboard import (
     FIELD_TITLES,
@@ -323,7 +325,11 @@ def site_files(submissions_dir: Path, output_dir: Path, *, render_all: bool) -> 
         def results_of(slug: str) -> Results:
             """A standing's full results: freshly scored ones as they are, cached ones read whole (items too) only when a page needs them."""
             if slug not in parsed:
-                parsed[slug] = Results.model_validate_json(read_capped(contents[slug], max_bytes=MAX_RESULTS_BYTES))
+                try:
+                    parsed[slug] = Results.model_validate_json(read_capped(contents[slug], max_bytes=MAX_RESULTS_BYTES))
+                except ValueError:  # its summary was valid (the board read it), its items are not
+                    where = escape(str(contents[slug]))
+                    raise InputError([Problem(where, "its items are not valid results; delete it and run bench leaderboard to rescore")]) from None
             return parsed[slug]
 
         for row in board.rows:

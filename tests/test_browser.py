@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -205,9 +204,5 @@ def test_hostile_strings_stay_inert(browser, site: Path, page: str) -> None:
 
 
 def test_screenshot_folder_is_ignored_by_git() -> None:
-    if shutil.which("git") is None or not (REPO_ROOT / ".git").exists():
-        pytest.skip("not a git checkout")
-    import subprocess
-
-    ignored = subprocess.run(["git", "check-ignore", "-q", "tests/screenshots/report.png"], cwd=REPO_ROOT)
-    assert ignored.returncode == 0
+    ignored = (REPO_ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "tests/screenshots/" in ignored

@@ -214,6 +214,7 @@ def test_hostile_results_render_as_text() -> None:
     for payload in (*PAYLOADS, HOSTILE_NAME):
         assert payload in shown, f"{payload!r} not shown as text"
     assert HOSTILE_URL not in [attrs.get("href") for _, attrs in document.tags], "no javascript: link"
+    assert f"<title>Report: \u2068{text(HOSTILE_NAME)}\u2069</title>" in source
     bdis = sum(1 for tag, _ in document.tags if tag == "bdi")
     assert bdis >= len(PAYLOADS) * 3, "every submitted string in its own isolate"
 

@@ -318,4 +318,5 @@ def render_report(results: Results, *, home: str | None = None, record: str | No
         f"{filters}"
         + "".join(_instance_html(instance, sections[instance], labels) for instance in INSTANCE_IDS)
     )
-    return page(title=f"Report: {system.name}", body=body, script=SCRIPT, record=record)
+    # A title holds text only, no <bdi>: first-strong and pop-directional isolate characters do its work.
+    return page(title=f"Report: \u2068{system.name}\u2069", body=body, script=SCRIPT, record=record)

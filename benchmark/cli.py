@@ -113,28 +113,47 @@ def score(
         Path | None, typer.Option("--output", "-o", help="Write the results JSON here (default: print the report only).", show_default=False)
     ] = None,
     allow_partial: AllowPartial = False,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the report as one self-contained HTML page (articles with highlighted evidence, items side by side, filters).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Validate a submission, score it against the gold, print the report; with --output, write the results JSON."""
+    """Validate a submission, score it against the gold, print the report; with --output, write the results JSON; with --html, an HTML report."""
     from benchmark.submission import load_submission
 
     try:
         loaded = load_submission(submission, allow_partial=allow_partial)
-        if output is not None:
-            from benchmark.files import refuse_symlink
+        from benchmark.files import refuse_symlink
 
-            refuse_symlink(output)  # before the slow part
+        for target in (output, html):
+            if target is not None:
+                refuse_symlink(target)  # before the slow part
         from scorers.config import ScoringConfig
         from scorers.report import render_report
         from scorers.results import score_submission, write_results
 
         results = score_submission(loaded, config=ScoringConfig(), progress=_say)
+        page = None
+        if html is not None:
+            from benchmark.web.html import write_page
+            from benchmark.web.report import render_report as render_page
+
+            page = render_page(results)  # rendered before anything is written
         if output is not None:
             write_results(results, output)
+        if page is not None:
+            write_page(html, page)
     except BenchError as error:
         _fail(error)
     typer.echo(render_report(results))
     if output is not None:
         typer.echo(f"\nresults written to {escape(str(output))}")
+    if html is not None:
+        typer.echo(("" if output is not None else "\n") + f"HTML report written to {escape(str(html))}")
 
 
 class MetaEvalPart(str, Enum):
@@ -388,20 +407,28 @@ def submit(
 @app.command()
 def leaderboard(
     check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 if LEADERBOARD.md or LEADERBOARD.svg is out of date.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if LEADERBOARD.md, LEADERBOARD.svg or a file of site/ is out of date, or site/ holds a file it should not (every page is rendered again and compared byte for byte).",
+        ),
     ] = False,
     root: RootOption = None,
     submissions_dir: SubmissionsDir = None,
     output_dir: Annotated[
-        Path | None, typer.Option(help="Folder of LEADERBOARD.md and LEADERBOARD.svg (default: ROOT).", show_default=False)
+        Path | None, typer.Option(help="Folder of LEADERBOARD.md, LEADERBOARD.svg and the static site site/ (default: ROOT).", show_default=False)
     ] = None,
 ) -> None:
-    """Score every submission (reusing cached results) and write LEADERBOARD.md and LEADERBOARD.svg.
+    """Score every submission (reusing cached results) and write LEADERBOARD.md, LEADERBOARD.svg and the static site site/.
 
-    Both are those of the project folder: the nearest folder at or above the
-    current one that holds a submissions/ folder, or --root.
+    All are those of the project folder: the nearest folder at or above the
+    current one that holds a submissions/ folder, or --root. The site holds
+    site/index.html (the board, sortable, with the chart), one report page
+    per system (site/systems/<slug>.html) and site/compare.html; it opens
+    from file:// or any static host.
     """
     from benchmark.leaderboard import SUBMISSIONS_FOLDER, publish_leaderboard, stale_board_files
+    from benchmark.web.site import SITE_FOLDER, site_files
 
     try:
         if submissions_dir is None or output_dir is None:
@@ -409,23 +436,37 @@ def leaderboard(
             submissions_dir = submissions_dir or project / SUBMISSIONS_FOLDER
             output_dir = output_dir or project
         if check:
-            stale = stale_board_files(submissions_dir, output_dir)
+            stale = stale_board_files(submissions_dir, output_dir, derived=site_files(submissions_dir, output_dir, render_all=True))
         else:
-            board = publish_leaderboard(submissions_dir, output_dir, progress=_say)
+            written: list[str] = []
+
+            def site(board):
+                files = site_files(submissions_dir, output_dir, render_all=False)(board)
+                written.extend(path.name for path, data in files.items() if data is not None)
+                return files
+
+            board = publish_leaderboard(submissions_dir, output_dir, progress=_say, derived=site)
     except BenchError as error:
         _fail(error)
     if check:
         if stale:
-            names = " and ".join(escape(str(output_dir / name)) for name in stale)
+            shown = stale[:MAX_SLUGS_LISTED]
+            names = ", ".join(escape(str(output_dir / name)) for name in shown) + (f" and {len(stale) - len(shown)} more" if len(stale) > len(shown) else "")
             verb = "is" if len(stale) == 1 else "are"
-            typer.echo(f"error: {names} {verb} not what the current submissions and scorer produce; run `bench leaderboard` and commit", err=True)
+            typer.echo(
+                f"error: {names} {verb} not what the current submissions and scorer produce (or should not be there); run `bench leaderboard` and commit",
+                err=True,
+            )
             raise typer.Exit(1)
         typer.echo("ok: the leaderboard is up to date")
         return
     reused = len(board.rows) - len(board.rescored)
     shown = ", ".join(board.rescored[:MAX_SLUGS_LISTED]) + (f" and {len(board.rescored) - MAX_SLUGS_LISTED} more" if len(board.rescored) > MAX_SLUGS_LISTED else "")
     rescored = f" ({shown})" if board.rescored else ""
-    typer.echo(f"wrote {escape(str(output_dir / 'LEADERBOARD.md'))} and LEADERBOARD.svg: {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}")
+    typer.echo(
+        f"wrote {escape(str(output_dir / 'LEADERBOARD.md'))}, LEADERBOARD.svg and {SITE_FOLDER}/ ({len(written)} pages rewritten):"
+        f" {len(board.rows)} systems; rescored {len(board.rescored)}{rescored}, cached {reused}"
+    )
 
 
 def main() -> None:

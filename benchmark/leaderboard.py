@@ -44,6 +44,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 import unicodedata
 import urllib.parse
@@ -847,39 +848,73 @@ def build_board(
     return Board(markdown=markdown, chart=chart, rows=tuple(rows), rescored=rescored)
 
 
+Derived = Callable[["Board"], Mapping[Path, bytes | None]]
+"""Files derived from a board (the static site, ``benchmark.web.site``): path -> its bytes, or ``None`` for a file to remove."""
+
+
 def publish_leaderboard(
     submissions_dir: Path,
     output_dir: Path,
     *,
     scorer: Scorer | None = None,
     progress: Callable[[str], None] | None = None,
+    derived: Derived | None = None,
 ) -> Board:
-    """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock."""
+    """Rebuild the board and write ``LEADERBOARD.md`` and ``LEADERBOARD.svg`` (and stale caches), under the lock.
+
+    Args:
+        derived: gives the files to write or remove beside the board; it is
+            called under the lock before anything is written, so a failure
+            there leaves every file as it was.
+    """
     for name in (CHART_FILE, LEADERBOARD_FILE):
         refuse_symlink(output_dir / name)  # before the slow part
     with project_lock(submissions_dir):
         board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True, progress=progress)
+        files = derived(board) if derived else {}
         _publish(output_dir / CHART_FILE, board.chart)
         _publish(output_dir / LEADERBOARD_FILE, board.markdown)
+        for path, data in files.items():
+            try:
+                if data is None:
+                    path.unlink(missing_ok=True)
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
+            _publish(path, data)
     return board
 
 
-def stale_board_files(submissions_dir: Path, output_dir: Path, *, scorer: Scorer | None = None) -> list[str]:
+def stale_board_files(submissions_dir: Path, output_dir: Path, *, scorer: Scorer | None = None, derived: Derived | None = None) -> list[str]:
     """The board files that differ from what the submissions and scorer produce now; writes nothing.
 
     Both files are rebuilt from the scores, the chart rendered afresh
-    (never reused), and compared byte for byte with the committed ones.
+    (never reused), and compared byte for byte with the committed ones; so
+    is every file ``derived`` gives, and a file it names for removal is stale.
+    Names are relative to ``output_dir``.
 
     Raises:
         InputError: a committed board file is not a regular file (a link to
             a device, a FIFO) or is far too large to be a board.
     """
     board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=False, reuse_chart=False)
-    stale = []
-    for name, expected in ((LEADERBOARD_FILE, board.markdown), (CHART_FILE, board.chart)):
-        if _read_board_file(output_dir / name) != expected:
-            stale.append(name)
+    stale = [name for name, data in ((LEADERBOARD_FILE, board.markdown), (CHART_FILE, board.chart)) if _read_board_file(output_dir / name) != data]
+    for path, data in (derived(board) if derived else {}).items():
+        if data is None or not same_bytes(path, data):
+            stale.append(path.relative_to(output_dir).as_posix())
     return stale
+
+
+def same_bytes(path: Path, data: bytes) -> bool:
+    """Whether ``path`` is a regular file (not a link) holding exactly ``data``; read only when its size matches."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+        return False
+    return read_capped(path, max_bytes=len(data)) == data
 
 
 def results_summary(results: ResultsSummary) -> str:

@@ -127,11 +127,11 @@ def score(
 
     try:
         loaded = load_submission(submission, allow_partial=allow_partial)
-        from benchmark.files import refuse_symlink
+        from benchmark.files import check_output_path
 
         for target in (output, html):
             if target is not None:
-                refuse_symlink(target)  # before the slow part
+                check_output_path(target)  # both, before the slow part: neither is written when one cannot be
         from scorers.config import ScoringConfig
         from scorers.report import render_report
         from scorers.results import score_submission, write_results

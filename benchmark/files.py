@@ -104,6 +104,24 @@ def refuse_symlink(path: Path) -> None:
         raise InputError([Problem(escape(str(path)), "is a symbolic link; bench writes only regular files, so give the path of the file itself")])
 
 
+def check_output_path(path: Path) -> None:
+    """Refuse, before any slow work, an output path that ``atomic_write`` could not write.
+
+    A command that writes several files (``bench score --output --html``)
+    checks them all first, so that a mistake in the second is not found
+    after the first was written.
+
+    Raises:
+        InputError: ``path`` is a symbolic link, a folder, or its folder does not exist.
+    """
+    path = Path(path)
+    refuse_symlink(path)
+    if path.is_dir():
+        raise InputError([Problem(escape(str(path)), "is a folder; give the path of a file")])
+    if not path.parent.is_dir():
+        raise InputError([Problem(escape(str(path)), f"cannot be written: its folder {escape(str(path.parent))} does not exist")])
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step.
 

@@ -265,6 +265,20 @@ def test_score_html_refuses_a_link_before_scoring(tmp_path: Path) -> None:
     assert not (tmp_path / "elsewhere.html").exists()
 
 
+@pytest.mark.parametrize("where", ["no-such-folder/report.html", "a-folder"])
+def test_score_checks_every_output_before_writing_any(tmp_path: Path, where: str) -> None:
+    """--output is fine, --html cannot be written: one error line, exit 2, and no results file either."""
+    (tmp_path / "a-folder").mkdir()
+    results = tmp_path / "results.json"
+    page = tmp_path / where
+    example = Path(__file__).parent.parent / "submissions" / "example" / "predictions.json"
+    result = CliRunner().invoke(app, ["score", str(example), "--output", str(results), "--html", str(page)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {page}: ") and result.stderr.count("\n") == 1, result.stderr
+    assert not results.exists()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-folder"]
+
+
 # --- The site --------------------------------------------------------------------------------
 
 

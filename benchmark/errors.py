@@ -59,6 +59,10 @@ class ScoringError(BenchError):
     """The scoring stack could not run as configured (for example, the model is missing)."""
 
 
+class StatisticsError(InputError):
+    """The board's statistics cannot be computed from these systems' results (``scorers.statistics``); one problem per system."""
+
+
 class EndpointError(BenchError):
     """A model endpoint stayed unavailable after every retry (``bench run``); progress is saved and a rerun resumes."""
 

@@ -476,8 +476,13 @@ def rank_rows(standings: Sequence[Standing], *, statistics: BoardStatisticsConfi
 
     references = sorted((s for s in standings if s.reference), key=lambda s: list(REFERENCE_SLUGS).index(s.slug))
     ranked = sorted((s for s in standings if not s.reference), key=lambda s: (-s.results.scores.overall, s.slug))
+    listed = (*ranked, *references)
     board = board_statistics(
-        [standing.results.scores.instances for standing in (*ranked, *references)], INSTANCE_IDS, ranked=len(ranked), config=statistics
+        [standing.results.scores.instances for standing in listed],
+        INSTANCE_IDS,
+        names=[escape(standing.slug) for standing in listed],
+        ranked=len(ranked),
+        config=statistics,
     )
     intervals = [(float(low), float(high)) for low, high in board.intervals]
     rows = [Row(standing, None, False, None, *intervals[len(ranked) + k]) for k, standing in enumerate(references)]

@@ -64,6 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from benchmark.errors import Problem, StatisticsError
 from benchmark.schema import FIELDS
 from scorers.config import BoardStatisticsConfig
 from scorers.results_schema import InstanceScore
@@ -266,11 +267,28 @@ class BoardStatistics:
 
 
 def board_statistics(
-    systems: Sequence[Mapping[str, InstanceScore]], instance_ids: Sequence[str], *, ranked: int, config: BoardStatisticsConfig
+    systems: Sequence[Mapping[str, InstanceScore]],
+    instance_ids: Sequence[str],
+    *,
+    names: Sequence[str],
+    ranked: int,
+    config: BoardStatisticsConfig,
 ) -> BoardStatistics:
     """Intervals for every system, and tests, Holm and ranks for the first ``ranked`` (listed best first; references after them).
 
+    Args:
+        systems: per system, its published instance scores.
+        instance_ids: the instances, in order.
+        names: the systems' names, in the same order, for error messages.
+        ranked: how many of the systems (the first ones) are ranked.
+        config: the board's statistical settings.
+
     Raises:
+        StatisticsError: a system has no field scored on every instance. A
+            resample could then draw none of its scored cells, and its overall
+            score would be undefined. The benchmark's gold has attendees
+            and a venue in every instance, so only results that scoring did
+            not produce can be like this.
         ValueError: a setting this module does not implement (never falls back to another method).
     """
     implemented = {"unit": "instance-field-cell", "strata": "field", "interval": "percentile-bootstrap", "test": "paired-bootstrap-t", "correction": "holm"}
@@ -278,6 +296,12 @@ def board_statistics(
         if getattr(config, name) != value:
             raise ValueError(f"board statistics: {name} {getattr(config, name)!r} is not implemented (only {value!r})")
     f1, defined = cell_f1(systems, instance_ids)
+    # A resample draws each field's cells from that field alone: one field scored on every instance keeps every resample defined.
+    unresamplable = [name for name, whole in zip(names, defined.all(axis=1).any(axis=1), strict=True) if not whole]
+    if unresamplable:
+        raise StatisticsError(
+            [Problem(name, "its results have no field scored on every instance, so the board cannot resample them; delete its results.json and run bench leaderboard to rescore it") for name in unresamplable]
+        )
     observed = observed_overall(f1, defined)
     resampled = resampled_overall(f1, defined, resamples=config.resamples, seed=config.seed)
     _, instances, fields = f1.shape

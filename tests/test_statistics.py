@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from benchmark.errors import StatisticsError
 from benchmark.schema import FIELDS, INSTANCE_IDS
 from scorers.aggregate import counts_report, overall_score
 from scorers.base import Counts
@@ -126,18 +127,28 @@ def test_ranks_count_the_significantly_better_systems() -> None:
 
 
 def test_a_board_without_systems_or_without_ranked_ones() -> None:
-    empty = board_statistics([], INSTANCE_IDS, ranked=0, config=BoardStatisticsConfig())
+    empty = board_statistics([], INSTANCE_IDS, names=[], ranked=0, config=BoardStatisticsConfig())
     assert empty.intervals.shape == (0, 2) and empty.ranks == []
     oracle = published({i: {f: Counts(correct=2) for f in FIELDS} for i in INSTANCE_IDS})
-    only_references = board_statistics([oracle], INSTANCE_IDS, ranked=0, config=BoardStatisticsConfig())
+    only_references = board_statistics([oracle], INSTANCE_IDS, names=['oracle'], ranked=0, config=BoardStatisticsConfig())
     assert np.allclose(only_references.intervals, [[100.0, 100.0]]) and only_references.ranks == []
+
+
+def test_results_that_a_resample_could_leave_undefined_stop_the_board() -> None:
+    # "odd" is scored only on attendees of instance 000 (every other cell empty on both sides, which the gold never is):
+    # a resample that does not draw that cell has no overall score. One line per such system, not a traceback.
+    whole = published({i: {f: Counts(missing=1) for f in FIELDS} for i in INSTANCE_IDS})
+    odd = published({i: {f: Counts(correct=1) if (i, f) == (INSTANCE_IDS[0], "attendees") else Counts() for f in FIELDS} for i in INSTANCE_IDS})
+    with pytest.raises(StatisticsError) as raised:
+        board_statistics([whole, odd], INSTANCE_IDS, names=["whole", "odd"], ranked=2, config=BoardStatisticsConfig())
+    assert raised.value.lines() == ["odd: its results have no field scored on every instance, so the board cannot resample them; delete its results.json and run bench leaderboard to rescore it"]
 
 
 @pytest.mark.parametrize("setting", ["unit", "strata", "interval", "test", "correction"])
 def test_an_unimplemented_setting_stops_the_board(setting: str) -> None:
     config = BoardStatisticsConfig.model_construct(**{**BoardStatisticsConfig().model_dump(), setting: "something-else"})
     with pytest.raises(ValueError, match=setting):
-        board_statistics([published({"0": {"attendees": Counts(correct=1)}})], ["0"], ranked=1, config=config)
+        board_statistics([published({"0": {"attendees": Counts(correct=1)}})], ["0"], names=["a"], ranked=1, config=config)
 
 
 # --- Golden values -------------------------------------------------------------------------
@@ -162,7 +173,7 @@ def test_golden_board_statistics() -> None:
         published({i: {f: Counts(correct=c, missing=4 - c, spurious=4 - c) for f, c in zip(FIELDS, cells)} for i, cells in zip(INSTANCE_IDS, row)})
         for row in rows.values()
     ]
-    board = board_statistics(systems, INSTANCE_IDS, ranked=3, config=BoardStatisticsConfig())
+    board = board_statistics(systems, INSTANCE_IDS, names=['a', 'b', 'c'], ranked=3, config=BoardStatisticsConfig())
     assert board.observed.tolist() == pytest.approx([70.0, 70.0 - 25 / 30, (35.0 + 20.0) / 2])
     assert board.ranks == [1, 1, 3]
     assert board.intervals.round(4).tolist() == GOLDEN_INTERVALS
@@ -195,13 +206,13 @@ _CONFIG = BoardStatisticsConfig(resamples=300)
 @given(_board)
 def test_p_values_are_probabilities_symmetric_and_reproducible(cells: list) -> None:
     systems = _systems(cells)
-    board = board_statistics(systems, INSTANCE_IDS, ranked=len(systems), config=_CONFIG)
+    board = board_statistics(systems, INSTANCE_IDS, names=[str(n) for n in range(len(systems))], ranked=len(systems), config=_CONFIG)
     assert ((board.p_values >= 0) & (board.p_values <= 1)).all()
     assert np.array_equal(board.p_values, board.p_values.T)
-    again = board_statistics(systems, INSTANCE_IDS, ranked=len(systems), config=_CONFIG)
+    again = board_statistics(systems, INSTANCE_IDS, names=[str(n) for n in range(len(systems))], ranked=len(systems), config=_CONFIG)
     assert np.array_equal(board.p_values, again.p_values) and np.array_equal(board.intervals, again.intervals)
     # Swapping two systems' labels swaps their rows and columns, nothing else.
-    swapped = board_statistics([systems[1], systems[0], *systems[2:]], INSTANCE_IDS, ranked=len(systems), config=_CONFIG)
+    swapped = board_statistics([systems[1], systems[0], *systems[2:]], INSTANCE_IDS, names=[str(n) for n in range(len(systems))], ranked=len(systems), config=_CONFIG)
     order = [1, 0, *range(2, len(systems))]
     assert np.allclose(swapped.p_values, board.p_values[np.ix_(order, order)], rtol=1e-9, atol=1e-12)
     assert np.array_equal(swapped.intervals, board.intervals[order])
@@ -211,7 +222,7 @@ def test_p_values_are_probabilities_symmetric_and_reproducible(cells: list) -> N
 @settings(max_examples=25, deadline=None)
 @given(st.lists(_cell, min_size=30, max_size=30), st.integers(2, 4))
 def test_identical_systems_are_never_separated(cells: list, copies: int) -> None:
-    board = board_statistics(_systems([cells] * copies), INSTANCE_IDS, ranked=copies, config=_CONFIG)
+    board = board_statistics(_systems([cells] * copies), INSTANCE_IDS, names=[str(n) for n in range(copies)], ranked=copies, config=_CONFIG)
     assert (board.p_values == 1).all() and board.ranks == [1] * copies
 
 

@@ -59,7 +59,8 @@ def hostile_results(name: str = HOSTILE_NAME, *, url: str | None = HOSTILE_URL, 
     Not validated (``model_construct``): the pages must stay inert whatever
     the results hold, even strings the submission schema refuses (U+202E).
     """
-    counts = {i: {f: FieldResult(f, Counts(correct=1 if (i, f) == ("000", "attendees") else 0), items=()) for f in ("attendees", "venue", "time", "demands", "stakes")} for i in INSTANCE_IDS}
+    # Every cell scored, as the gold makes it (nothing else predicted: one missing item each, but the one correct).
+    counts = {i: {f: FieldResult(f, Counts(correct=1) if (i, f) == ("000", "attendees") else Counts(missing=1), items=()) for f in ("attendees", "venue", "time", "demands", "stakes")} for i in INSTANCE_IDS}
     evidence = [EvidenceSentence(article="000", sentence=TRUMP_SENTENCE), EvidenceSentence(article="000", sentence=PAYLOADS[2])]
     items = [
         ItemResult(

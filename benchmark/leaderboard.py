@@ -543,7 +543,8 @@ def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _p_value(value: float | None) -> str:
+def p_value_text(value: float | None) -> str:
+    """A p-value as the board shows it (markdown table and site): three decimals, "<0.001" below that, "—" for none."""
     if value is None:
         return "—"
     return "<0.001" if value < 0.001 else f"{value:.3f}"
@@ -586,7 +587,7 @@ def table_row_cells(row: Row) -> list[str]:
         _system_cell(row),
         row.standing.mark,
         f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
-        _p_value(row.p_value_above),
+        p_value_text(row.p_value_above),
         *(_number(scores.fields[field].f1) for field in FIELDS),
         _number(scores.consistency.supported_rate),
         str(scores.consistency.contradicted),

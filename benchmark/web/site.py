@@ -39,6 +39,7 @@ from benchmark.leaderboard import (
     Board,
     Derived,
     Row,
+    p_value_text,
     same_bytes,
     table_header,
 )
@@ -93,7 +94,7 @@ def _index_row(row: Row) -> str:
     if system.url:
         name += " " + link(system.url, "(site)")
     overall, overall_key = _number(scores.overall)
-    p_value = ("—", "-1") if row.p_value_above is None else (f"{row.p_value_above:.3f}", f"{row.p_value_above:.6f}")
+    p_value = (p_value_text(row.p_value_above), "-1" if row.p_value_above is None else repr(row.p_value_above))
     numbers = [
         (rank, "0" if row.rank is None else str(row.rank)),
         None,

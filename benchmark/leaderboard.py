@@ -634,6 +634,10 @@ articles support, and **Contradicted** the number of predicted items they contra
 
 ![F1 per field and faithfulness, per system](LEADERBOARD.svg)
 
+Each system's report (its articles with the evidence highlighted, every item with its verdict and consistency label,
+filters) and a page comparing two systems item by item are in the static site written beside this page: open
+[`site/index.html`](site/index.html) in a browser, or publish the `site/` folder on any static host.
+
 ## Scorer signature
 
 Every score on this page was computed with this scorer; scores computed with another signature are not comparable.

@@ -539,7 +539,8 @@ def _system_cell(row: Row) -> str:
     return f"{cell} (reference)" if row.standing.reference else cell
 
 
-def _number(value: float | None) -> str:
+def score_text(value: float | None) -> str:
+    """A 0-100 score as the board and the pages show it: two decimals, "n/a" when not measured."""
     return "n/a" if value is None else f"{value:.2f}"
 
 
@@ -586,10 +587,10 @@ def table_row_cells(row: Row) -> list[str]:
         _rank_cell(row),
         _system_cell(row),
         row.standing.mark,
-        f"{_number(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
+        f"{score_text(scores.overall)} ({row.low:.2f}–{row.high:.2f})",
         p_value_text(row.p_value_above),
-        *(_number(scores.fields[field].f1) for field in FIELDS),
-        _number(scores.consistency.supported_rate),
+        *(score_text(scores.fields[field].f1) for field in FIELDS),
+        score_text(scores.consistency.supported_rate),
         str(scores.consistency.contradicted),
         markdown_text(date) if date else "—",
     ]
@@ -930,5 +931,5 @@ def same_bytes(path: Path, data: bytes) -> bool:
 def results_summary(results: ResultsSummary) -> str:
     """A one-line summary of a submission's results for the command line."""
     scores = results.scores
-    fields = ", ".join(f"{field} {_number(scores.fields[field].f1)}" for field in FIELDS)
-    return f"overall {_number(scores.overall)}; F1: {fields}"
+    fields = ", ".join(f"{field} {score_text(scores.fields[field].f1)}" for field in FIELDS)
+    return f"overall {score_text(scores.overall)}; F1: {fields}"

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from benchmark.data import load_instances
+from benchmark.leaderboard import FIELD_TITLES, score_text
 from benchmark.schema import FIELDS, INSTANCE_IDS, GoldSummary
 from benchmark.web.html import isolated, link, page, text
 from scorers.results_schema import ItemResult, Results
@@ -29,8 +30,6 @@ from scorers.results_schema import ItemResult, Results
 VERDICTS = ("correct", "incorrect", "spurious", "missing")
 CONSISTENCY_FILTERS = ("supported", "unsupported", "contradicted", "none")
 """The consistency filter's choices; "none" selects missing gold items, which have no consistency label."""
-
-FIELD_TITLES = {"attendees": "Attendees", "venue": "Venue", "time": "Time", "demands": "Demands", "stakes": "Stakes"}
 
 # predictions.003.attendees[2], gold.003.demands[4], predictions.003.venue.city
 ITEM_PATH = re.compile(r"(?:predictions|gold)\.(?P<instance>[^.\[]+)\.(?P<field>[a-z_]+)(?:\[(?P<index>\d+)\]|\.(?P<slot>[a-z_]+))?")
@@ -138,33 +137,29 @@ def _article_html(instance: str, article_id: str, article: str, spans: list[_Spa
     return "".join(parts)
 
 
-def _number(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
 def _score_tables(results: Results) -> str:
     scores = results.scores
     head = "".join(f'<th class="num">{FIELD_TITLES[f]} F1</th>' for f in FIELDS)
     rows = []
     for instance, score in scores.instances.items():
-        cells = "".join(f'<td class="num">{_number(score.fields[f].f1)}</td>' for f in FIELDS)
-        rows.append(f'<tr><th><a href="#instance-{text(instance)}">{text(instance)}</a></th><td class="num">{_number(score.overall)}</td>{cells}</tr>')
-    micro = "".join(f'<td class="num">{_number(scores.fields[f].f1)}</td>' for f in FIELDS)
-    rows.append(f'<tr><th>all (fields micro)</th><td class="num">{_number(scores.overall)}</td>{micro}</tr>')
+        cells = "".join(f'<td class="num">{score_text(score.fields[f].f1)}</td>' for f in FIELDS)
+        rows.append(f'<tr><th><a href="#instance-{text(instance)}">{text(instance)}</a></th><td class="num">{score_text(score.overall)}</td>{cells}</tr>')
+    micro = "".join(f'<td class="num">{score_text(scores.fields[f].f1)}</td>' for f in FIELDS)
+    rows.append(f'<tr><th>all (fields micro)</th><td class="num">{score_text(scores.overall)}</td>{micro}</tr>')
     by_instance = f'<table id="score-table"><thead><tr><th>Instance</th><th class="num">Overall</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
     field_rows = []
     for field in FIELDS:
         s = scores.fields[field]
         tally = scores.consistency.fields.get(field)
-        faithful = _number(tally.supported_rate) if tally else "n/a"
+        faithful = score_text(tally.supported_rate) if tally else "n/a"
         field_rows.append(
-            f'<tr><th>{FIELD_TITLES[field]}</th><td class="num">{_number(s.precision)}</td><td class="num">{_number(s.recall)}</td>'
-            f'<td class="num">{_number(s.f1)}</td><td class="num">{s.correct}</td><td class="num">{s.incorrect}</td>'
+            f'<tr><th>{FIELD_TITLES[field]}</th><td class="num">{score_text(s.precision)}</td><td class="num">{score_text(s.recall)}</td>'
+            f'<td class="num">{score_text(s.f1)}</td><td class="num">{s.correct}</td><td class="num">{s.incorrect}</td>'
             f'<td class="num">{s.missing}</td><td class="num">{s.spurious}</td><td class="num">{faithful}</td></tr>'
         )
     c = scores.consistency
     field_rows.append(
-        f'<tr><th>all</th><td colspan="7"></td><td class="num">{_number(c.supported_rate)}'
+        f'<tr><th>all</th><td colspan="7"></td><td class="num">{score_text(c.supported_rate)}'
         f" ({c.supported} supported, {c.unsupported} unsupported, {c.contradicted} contradicted)</td></tr>"
     )
     by_field = (

@@ -41,6 +41,7 @@ from benchmark.leaderboard import (
     Row,
     p_value_text,
     same_bytes,
+    score_text,
     table_header,
 )
 from benchmark.schema import FIELDS, INSTANCE_IDS
@@ -80,9 +81,9 @@ def _recorded_key(path: Path) -> str | None:
 # --- The index ---------------------------------------------------------------------
 
 
-def _number(value: float | None) -> tuple[str, str]:
+def _sortable_score(value: float | None) -> tuple[str, str]:
     """A score as (shown text, sort key); "n/a" sorts below every number."""
-    return ("n/a", "-1") if value is None else (f"{value:.2f}", f"{value:.4f}")
+    return score_text(value), "-1" if value is None else f"{value:.4f}"
 
 
 def _index_row(row: Row) -> str:
@@ -93,7 +94,7 @@ def _index_row(row: Row) -> str:
     name = f'<a href="{SYSTEMS_FOLDER}/{text(standing.slug)}.html">{isolated(system.name)}</a>'
     if system.url:
         name += " " + link(system.url, "(site)")
-    overall, overall_key = _number(scores.overall)
+    overall, overall_key = _sortable_score(scores.overall)
     p_value = (p_value_text(row.p_value_above), "-1" if row.p_value_above is None else repr(row.p_value_above))
     numbers = [
         (rank, "0" if row.rank is None else str(row.rank)),
@@ -101,8 +102,8 @@ def _index_row(row: Row) -> str:
         None,
         (f"{overall} ({row.low:.2f}–{row.high:.2f})", overall_key),
         p_value,
-        *(_number(scores.fields[field].f1) for field in FIELDS),
-        _number(scores.consistency.supported_rate),
+        *(_sortable_score(scores.fields[field].f1) for field in FIELDS),
+        _sortable_score(scores.consistency.supported_rate),
         (str(scores.consistency.contradicted), str(scores.consistency.contradicted)),
         None,
     ]

@@ -139,14 +139,14 @@ def score(
         results = score_submission(loaded, config=ScoringConfig(), progress=_say)
         page = None
         if html is not None:
-            from benchmark.web.html import write_page
+            from benchmark.files import publish
             from benchmark.web.report import render_report as render_page
 
             page = render_page(results)  # rendered before anything is written
         if output is not None:
             write_results(results, output)
         if page is not None:
-            write_page(html, page)
+            publish(html, page)
     except BenchError as error:
         _fail(error)
     typer.echo(render_report(results))

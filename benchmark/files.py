@@ -155,6 +155,18 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def publish(path: Path, data: bytes) -> None:
+    """Write a file the user asked for or the board publishes (``atomic_write``); a file system refusal is an ``InputError``.
+
+    Raises:
+        InputError: ``path`` is a symbolic link, or the file system refused (naming the path).
+    """
+    try:
+        atomic_write(path, data)
+    except OSError as error:
+        raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
+
+
 def prepare_lock(directory: Path) -> Path:
     """Make sure ``directory/.lock`` is a regular file bench can lock, before any work starts.
 

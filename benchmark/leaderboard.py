@@ -54,7 +54,7 @@ from pathlib import Path
 
 from benchmark.errors import InputError, Problem, RootNotFoundError
 from benchmark.escape import escape
-from benchmark.files import atomic_write, prepare_lock, project_lock, read_capped, refuse_symlink
+from benchmark.files import prepare_lock, project_lock, publish, read_capped, refuse_symlink
 from benchmark.provenance import has_consistent_record
 from benchmark.records import record_path
 from benchmark.schema import FIELDS, INSTANCE_IDS
@@ -235,14 +235,6 @@ class Filed:
     directory: Path
     results: Results
     replaced: bool
-
-
-def _publish(path: Path, data: bytes) -> None:
-    """Write a published file atomically; a file system refusal is reported, not raised as a traceback."""
-    try:
-        atomic_write(path, data)
-    except OSError as error:
-        raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
 
 
 def _file_together(directory: Path, files: Mapping[str, bytes]) -> None:
@@ -883,8 +875,8 @@ def publish_leaderboard(
     with project_lock(submissions_dir):
         board = build_board(submissions_dir, output_dir, scorer=scorer, update_cache=True, progress=progress)
         files = derived(board) if derived else {}
-        _publish(output_dir / CHART_FILE, board.chart)
-        _publish(output_dir / LEADERBOARD_FILE, board.markdown)
+        publish(output_dir / CHART_FILE, board.chart)
+        publish(output_dir / LEADERBOARD_FILE, board.markdown)
         for path, data in files.items():
             try:
                 if data is None:
@@ -893,7 +885,7 @@ def publish_leaderboard(
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None
-            _publish(path, data)
+            publish(path, data)
     return board
 
 

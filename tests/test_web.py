@@ -442,7 +442,6 @@ def test_a_linked_site_folder_is_refused(project, tmp_path: Path) -> None:
 
 def test_cached_results_with_broken_items_are_a_one_line_error(project) -> None:
     submissions, scorer = project
-    root = submissions.parent
     _publish(submissions, scorer)
     cached = submissions / "alpha" / "results.json"
     data = json.loads(cached.read_bytes())

@@ -28,9 +28,6 @@ import html
 import json
 from pathlib import Path
 
-from benchmark.errors import InputError, Problem
-from benchmark.escape import escape
-from benchmark.files import atomic_write
 from benchmark.leaderboard import http_url
 
 STYLE = """
@@ -151,15 +148,3 @@ def renderer_version() -> str:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def write_page(path: Path, data: bytes) -> None:
-    """Write a page atomically (``benchmark.files.atomic_write``).
-
-    Raises:
-        InputError: ``path`` is a symbolic link, or the file system refused (its folder does not exist, ...).
-    """
-    try:
-        atomic_write(path, data)
-    except OSError as error:
-        raise InputError([Problem(escape(str(path)), f"cannot write: {error.strerror or error}")]) from None

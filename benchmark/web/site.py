@@ -31,7 +31,6 @@ from benchmark.errors import InputError, Problem
 from benchmark.escape import escape
 from benchmark.files import read_capped, refuse_symlink
 from benchmark.leaderboard import (
-    FIELD_TITLES,
     MAX_RESULTS_BYTES,
     REFERENCE_SLUGS,
     RESULTS_FILE,

@@ -162,15 +162,15 @@ def render_index(board: Board) -> bytes:
 # --- The comparison ---------------------------------------------------------------------
 
 
-def _alignment_key(item) -> str:
-    """What an item is compared on: its slot (venue, time), the gold item it was aligned with, or itself (a spurious item)."""
+def _alignment_key(item) -> tuple[str, str, str, str]:
+    """What an item is compared on, as (instance, field, kind, which): its slot (venue, time), the gold item it was aligned with, or itself (a spurious item)."""
     match = ITEM_PATH.fullmatch(item.path)
     slot = match.group("slot") if match else None
     if slot:
-        return f"{item.instance}\0{item.field}\0slot\0{slot}"
+        return (item.instance, item.field, "slot", slot)
     if item.gold is not None:
-        return f"{item.instance}\0{item.field}\0gold\0{json.dumps(item.gold, sort_keys=True, ensure_ascii=False)}"
-    return f"{item.instance}\0{item.field}\0spurious\0{item.path}"
+        return (item.instance, item.field, "gold", json.dumps(item.gold, sort_keys=True, ensure_ascii=False))
+    return (item.instance, item.field, "spurious", item.path)
 
 
 def compare_data(all_results: list[tuple[str, Results]]) -> dict:
@@ -180,28 +180,28 @@ def compare_data(all_results: list[tuple[str, Results]]) -> dict:
     one slot, one gold item, or one spurious item of one system;
     each system's item on a row is ``[path, verdict, value text, consistency label or null]``.
     """
-    keys: dict[str, tuple[str, str, str, str]] = {}
+    rows: dict[tuple[str, str, str, str], list[str]] = {}
     systems = []
     for slug, results in all_results:
-        items: dict[str, list] = {}
+        items: dict[tuple[str, str, str, str], list] = {}
         for item in results.items:
             key = _alignment_key(item)
-            slot = key.split("\0")[3] if key.split("\0")[2] == "slot" else None
-            keys.setdefault(key, (item.instance, item.field, f"{item.field}.{slot}" if slot else item.field, value_text(item.gold)))
+            instance, field, kind, which = key
+            rows.setdefault(key, [instance, f"{field}.{which}" if kind == "slot" else field, value_text(item.gold)])
             label = item.consistency.label if item.consistency else None
             items.setdefault(key, [item.path, item.verdict, value_text(item.value), label])
         systems.append({"slug": slug, "name": results.system.name, "items": items})
-    first_seen = {key: index for index, key in enumerate(keys)}
+    first_seen = {key: index for index, key in enumerate(rows)}
 
-    def place(key: str) -> tuple:
-        instance, field, _, _ = keys[key]
+    def place(key: tuple[str, str, str, str]) -> tuple:
+        instance, field, kind, _ = key
         instance_place = INSTANCE_IDS.index(instance) if instance in INSTANCE_IDS else len(INSTANCE_IDS)
-        return (instance_place, FIELDS.index(field), key.split("\0")[2] == "spurious", first_seen[key])
+        return (instance_place, FIELDS.index(field), kind == "spurious", first_seen[key])
 
-    order = sorted(keys, key=place)
+    order = sorted(rows, key=place)
     position = {key: index for index, key in enumerate(order)}
     return {
-        "rows": [[keys[key][0], *keys[key][2:]] for key in order],
+        "rows": [rows[key] for key in order],
         "systems": [{**s, "items": {str(position[k]): v for k, v in s["items"].items()}} for s in systems],
     }
 
